@@ -1,0 +1,130 @@
+/**
+ * Stator's error model: one base class with a stable string `code`, subclasses only
+ * where they carry fields. Codes are mapped once at each edge (HTTP status in
+ * `server`, exit code in `cli`); messages say what was wrong and what to do.
+ */
+
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'MACHINE_NOT_FOUND',
+  'MACHINE_VERSION_NOT_FOUND',
+  'NON_DURABLE_MACHINE',
+  'INSTANCE_NOT_FOUND',
+  'INSTANCE_EXISTS',
+  'INSTANCE_DONE',
+  'EVENT_NOT_ACCEPTED',
+  'SEQUENCE_CONFLICT',
+  'IDEMPOTENCY_MISMATCH',
+  'STEP_FAILED',
+  'ENGINE_CLOSED',
+  'STORE_ERROR',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Base class of every error Stator throws on purpose. Match on `code`, not on the class. */
+export class StatorError extends Error {
+  override readonly name: string = 'StatorError';
+  readonly code: ErrorCode;
+  /** Structured facts about the failure (machine, instance, state, …); JSON-safe. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: Readonly<Record<string, unknown>> } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** The store's expected-sequence check failed: someone else appended first. */
+export class SequenceConflictError extends StatorError {
+  override readonly name = 'SequenceConflictError';
+  readonly expected: number;
+  readonly actual: number;
+
+  constructor(machine: string, id: string, expected: number, actual: number) {
+    super(
+      'SEQUENCE_CONFLICT',
+      `Instance ${machine}/${id} moved on: expected sequence ${expected} but the store has ${actual}. Reload the instance and retry the event.`,
+      { machine, id, expected, actual },
+    );
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** True for any StatorError, across realms and bundled copies (checks the shape, not the prototype). */
+export function isStatorError(value: unknown): value is StatorError {
+  return (
+    value instanceof Error &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    (ERROR_CODES as readonly string[]).includes((value as { code: string }).code)
+  );
+}
+
+export const errors = {
+  machineNotFound: (machine: string, known: readonly string[]) =>
+    new StatorError(
+      'MACHINE_NOT_FOUND',
+      `No machine named "${machine}" is registered. Registered machines: ${known.length ? known.join(', ') : '(none)'}.`,
+      { machine },
+    ),
+  versionNotFound: (machine: string, version: string, known: readonly string[]) =>
+    new StatorError(
+      'MACHINE_VERSION_NOT_FOUND',
+      `Machine "${machine}" version "${version}" is not registered (registered: ${known.join(', ')}). Keep registering every version that still has live instances, or migrate them.`,
+      { machine, version },
+    ),
+  instanceNotFound: (machine: string, id: string) =>
+    new StatorError(
+      'INSTANCE_NOT_FOUND',
+      `No instance "${id}" of machine "${machine}". Create it first with create("${machine}", "${id}").`,
+      { machine, id },
+    ),
+  instanceExists: (machine: string, id: string) =>
+    new StatorError(
+      'INSTANCE_EXISTS',
+      `Instance "${id}" of machine "${machine}" already exists. Use another id, or repeat the create with the same input and idempotency key to get the original result.`,
+      { machine, id },
+    ),
+  instanceDone: (machine: string, id: string, status: string) =>
+    new StatorError(
+      'INSTANCE_DONE',
+      `Instance ${machine}/${id} is ${status} and accepts no more events.`,
+      { machine, id, status },
+    ),
+  eventNotAccepted: (machine: string, id: string, state: string, eventType: string) =>
+    new StatorError(
+      'EVENT_NOT_ACCEPTED',
+      `Instance ${machine}/${id} in state ${state} does not accept event "${eventType}". Send an event the current state handles (or whose guard passes).`,
+      { machine, id, state, eventType },
+    ),
+  idempotencyMismatch: (machine: string, id: string, key: string) =>
+    new StatorError(
+      'IDEMPOTENCY_MISMATCH',
+      `Idempotency key "${key}" was already used on ${machine}/${id} with a different request. Use a fresh key for a different request.`,
+      { machine, id, key },
+    ),
+  validation: (message: string, details: Record<string, unknown> = {}) =>
+    new StatorError('VALIDATION_FAILED', message, details),
+  stepFailed: (machine: string, id: string, eventType: string, cause: unknown) =>
+    new StatorError(
+      'STEP_FAILED',
+      `Instance ${machine}/${id} threw while handling "${eventType}": ${cause instanceof Error ? cause.message : String(cause)}. Nothing was recorded; fix the guard or action and resend.`,
+      { machine, id, eventType },
+      { cause },
+    ),
+  engineClosed: () =>
+    new StatorError('ENGINE_CLOSED', 'The engine is closed. Create a new engine to continue.'),
+} as const;

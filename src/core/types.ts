@@ -1,0 +1,108 @@
+import type { EventObject, StateValue } from 'xstate';
+
+/** A value that is a string at runtime but cannot be mixed up with other strings at compile time. */
+export type Brand<T, B extends string> = T & { readonly __brand: B };
+
+/** Machine name: the XState machine's `id`. */
+export type MachineName = string;
+/** Instance id, unique per machine. */
+export type InstanceId = Brand<string, 'InstanceId'>;
+/** Position of an event in an instance's history; 1 is the creation. */
+export type Seq = Brand<number, 'Seq'>;
+/** Stable id of an effect: `${machine}/${instance}/${seq}/${index}`; also its idempotency key. */
+export type EffectId = Brand<string, 'EffectId'>;
+
+export const asInstanceId = (id: string): InstanceId => id as InstanceId;
+export const asSeq = (n: number): Seq => n as Seq;
+
+/** Source of time. The engine reads it once per event and records the result. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+/** Who caused an event: a user, a service, or the system (timers, activities). */
+export interface Actor {
+  readonly id: string;
+  readonly roles?: readonly string[];
+  readonly [key: string]: unknown;
+}
+
+/** Instance lifecycle status, as XState reports it. */
+export type InstanceStatus = 'active' | 'done' | 'error' | 'stopped';
+
+/** An event as the engine records it, before it reaches the machine. */
+export interface EventEnvelope {
+  readonly event: EventObject;
+  /** Recorded time (ms since epoch), given to guards and assign through `eventTime()`. */
+  readonly at: number;
+  readonly actor: Actor | null;
+  readonly idempotencyKey: string | null;
+  readonly traceContext: Readonly<Record<string, string>> | null;
+}
+
+/** A delayed event to be written as a durable timer row. */
+export interface TimerSetEffect {
+  readonly kind: 'timer.set';
+  /** Unique per instance: XState's send id (e.g. `xstate.after.5000.order.pending`). */
+  readonly timerId: string;
+  readonly delay: number;
+  readonly dueAt: number;
+  readonly event: EventObject;
+  /** `self` for `raise`/`after`; the target actor id for a delayed `sendTo`. */
+  readonly target: string;
+}
+
+export interface TimerCancelEffect {
+  readonly kind: 'timer.cancel';
+  readonly timerId: string;
+}
+
+/** An invoked or spawned actor (promise activity or child machine) to start. */
+export interface ActivityStartEffect {
+  readonly kind: 'activity.start';
+  /** The child's id within the instance (XState's invoke/spawn id). */
+  readonly activityId: string;
+  /** Key into `setup({ actors })`. */
+  readonly src: string;
+  readonly input: unknown;
+}
+
+export interface ActivityStopEffect {
+  readonly kind: 'activity.stop';
+  readonly activityId: string;
+}
+
+/** A custom action named in `setup({ actions })`, run after commit. */
+export interface ActionEffect {
+  readonly kind: 'action';
+  readonly type: string;
+  readonly params: unknown;
+}
+
+/** An `emit(...)`ed event for subscribers. */
+export interface EmitEffect {
+  readonly kind: 'emit';
+  readonly event: EventObject;
+}
+
+/** An immediate `sendTo(...)` another actor (child or parent). */
+export interface SendEffect {
+  readonly kind: 'send';
+  readonly target: string;
+  readonly event: EventObject;
+}
+
+export type Effect =
+  | TimerSetEffect
+  | TimerCancelEffect
+  | ActivityStartEffect
+  | ActivityStopEffect
+  | ActionEffect
+  | EmitEffect
+  | SendEffect;
+
+/** Effects that leave through the outbox (everything but timer bookkeeping). */
+export type OutboxEffect = ActivityStartEffect | ActivityStopEffect | ActionEffect | EmitEffect | SendEffect;
+
+export type { EventObject, StateValue };
