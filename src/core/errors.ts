@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'SEQUENCE_CONFLICT',
   'IDEMPOTENCY_MISMATCH',
   'STEP_FAILED',
+  'REPLAY_DIVERGED',
   'ENGINE_CLOSED',
   'STORE_ERROR',
   'UNAUTHORIZED',
@@ -68,8 +69,8 @@ export class SequenceConflictError extends StatorError {
 export function isStatorError(value: unknown): value is StatorError {
   return (
     value instanceof Error &&
-    typeof (value as { code?: unknown }).code === 'string' &&
-    (ERROR_CODES as readonly string[]).includes((value as { code: string }).code)
+    typeof (value as unknown as { code?: unknown }).code === 'string' &&
+    (ERROR_CODES as readonly string[]).includes((value as unknown as { code: string }).code)
   );
 }
 
@@ -124,6 +125,12 @@ export const errors = {
       `Instance ${machine}/${id} threw while handling "${eventType}": ${cause instanceof Error ? cause.message : String(cause)}. Nothing was recorded; fix the guard or action and resend.`,
       { machine, id, eventType },
       { cause },
+    ),
+  replayDiverged: (machine: string, id: string, seq: number, reason: string) =>
+    new StatorError(
+      'REPLAY_DIVERGED',
+      `Replaying ${machine}/${id} failed at event ${seq}: ${reason}. The machine definition changed under live instances; register the old version beside the new one (createEngine({ machines: [{ machine, version }] })) or migrate the instances.`,
+      { machine, id, seq },
     ),
   engineClosed: () =>
     new StatorError('ENGINE_CLOSED', 'The engine is closed. Create a new engine to continue.'),

@@ -103,6 +103,11 @@ export type Effect =
   | SendEffect;
 
 /** Effects that leave through the outbox (everything but timer bookkeeping). */
-export type OutboxEffect = ActivityStartEffect | ActivityStopEffect | ActionEffect | EmitEffect | SendEffect;
+export type OutboxEffect =
+  | ActivityStartEffect
+  | ActivityStopEffect
+  | ActionEffect
+  | EmitEffect
+  | SendEffect;
 
 export type { EventObject, StateValue };

@@ -1,0 +1,56 @@
+import type { CommitWrite, Store, WriteOutcome } from '../store/types.js';
+
+interface Pending {
+  readonly write: CommitWrite;
+  readonly resolve: (outcome: WriteOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: writes submitted while a transaction is being prepared or is in
+ * flight share the next transaction, so one fsync serves many instances. Each
+ * caller still gets its own outcome, and only after the transaction committed.
+ */
+export class GroupCommitter {
+  readonly #store: Store;
+  readonly #maxBatch: number;
+  #queue: Pending[] = [];
+  #running = false;
+  #idle: Promise<void> = Promise.resolve();
+
+  constructor(store: Store, maxBatch: number) {
+    this.#store = store;
+    this.#maxBatch = maxBatch;
+  }
+
+  submit(write: CommitWrite): Promise<WriteOutcome> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ write, resolve, reject });
+      if (!this.#running) {
+        this.#running = true;
+        // Let every sender whose step is already queued as a microtask join this batch.
+        this.#idle = new Promise((done) => setImmediate(() => void this.#loop().finally(done)));
+      }
+    });
+  }
+
+  /** Resolves when nothing is queued or in flight. */
+  flushed(): Promise<void> {
+    return this.#idle;
+  }
+
+  async #loop(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#maxBatch);
+      try {
+        const outcomes = await this.#store.commit(batch.map((p) => p.write));
+        batch.forEach((p, i) => {
+          p.resolve(outcomes[i] as WriteOutcome);
+        });
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+    this.#running = false;
+  }
+}

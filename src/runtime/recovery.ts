@@ -1,0 +1,61 @@
+import type { AnyMachineSnapshot } from 'xstate';
+import { errors } from '../core/errors.js';
+import type { EventRow, InstanceKey, Store } from '../store/types.js';
+import type { MachineEntry } from './registry.js';
+
+const PAGE = 1000;
+
+/** The creation event's type: its payload holds the instance's `input`. */
+export const INIT_EVENT = 'xstate.init';
+
+/**
+ * Rebuilds an instance from its latest snapshot (unless `fromScratch`) and the
+ * events after it, running only the pure step: no effect is produced or run.
+ */
+export async function rebuild(
+  store: Store,
+  entry: MachineEntry,
+  key: InstanceKey,
+  fromScratch = false,
+): Promise<{ snapshot: AnyMachineSnapshot; seq: number }> {
+  const stored = fromScratch ? undefined : await store.latestSnapshot(key);
+  let snapshot = stored ? entry.stepper.restore(stored.snapshot) : undefined;
+  let seq = stored?.seq ?? 0;
+  for (;;) {
+    const events = await store.readEvents(key, { after: seq, limit: PAGE });
+    for (const event of events) {
+      snapshot = apply(entry, key, snapshot, event);
+      seq = event.seq;
+    }
+    if (events.length < PAGE) break;
+  }
+  if (!snapshot) throw errors.instanceNotFound(key.machine, key.id);
+  return { snapshot, seq };
+}
+
+function apply(
+  entry: MachineEntry,
+  key: InstanceKey,
+  snapshot: AnyMachineSnapshot | undefined,
+  event: EventRow,
+): AnyMachineSnapshot {
+  const env = { at: event.recordedAt, seq: event.seq };
+  try {
+    if (event.type === INIT_EVENT) {
+      if (snapshot) throw new Error('a second creation event');
+      return entry.stepper.initial(event.payload.input, env).snapshot;
+    }
+    if (!snapshot) throw new Error('events before the creation event');
+    const outcome = entry.stepper.next(snapshot, { ...event.payload, type: event.type }, env);
+    if (!outcome.accepted) throw new Error(`event "${event.type}" is no longer accepted`);
+    return outcome.snapshot;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error) throw error;
+    throw errors.replayDiverged(
+      key.machine,
+      key.id,
+      event.seq,
+      error instanceof Error ? error.message : String(error),
+    );
+  }
+}

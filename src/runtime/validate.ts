@@ -1,0 +1,87 @@
+import type { EventObject } from 'xstate';
+import { errors } from '../core/errors.js';
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@~-]{0,199}$/;
+const MAX_EVENT_TYPE = 200;
+const MAX_KEY = 200;
+
+/** Instance ids: 1–200 characters, letters, digits and `._:@~-`, not starting with punctuation. */
+export function assertInstanceId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
+    throw errors.validation(
+      `Invalid instance id ${JSON.stringify(id)}: use 1–200 characters of letters, digits and ._:@~- starting with a letter or digit.`,
+      { field: 'id' },
+    );
+  }
+}
+
+export function assertMachineName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
+    throw errors.validation(`Invalid machine name ${JSON.stringify(name)}.`, { field: 'machine' });
+  }
+}
+
+/**
+ * An event from outside: a plain object with a string `type` that is not one of
+ * XState's reserved `xstate.*` types, and JSON data only (it is stored).
+ */
+export function assertExternalEvent(event: unknown): asserts event is EventObject {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw errors.validation('An event must be an object like { type: "Pay", … }.', {
+      field: 'event',
+    });
+  }
+  const type = (event as { type?: unknown }).type;
+  if (typeof type !== 'string' || type.length === 0 || type.length > MAX_EVENT_TYPE) {
+    throw errors.validation(
+      `An event needs a "type" string of 1–${MAX_EVENT_TYPE} characters; got ${JSON.stringify(type)}.`,
+      { field: 'type' },
+    );
+  }
+  if (type.startsWith('xstate.')) {
+    throw errors.validation(
+      `Event type "${type}" is reserved for XState and the engine (timers, activity results).`,
+      { field: 'type' },
+    );
+  }
+  assertJson(event, 'event');
+}
+
+export function assertIdempotencyKey(key: unknown): void {
+  if (key === undefined) return;
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY) {
+    throw errors.validation(`An idempotency key must be a string of 1–${MAX_KEY} characters.`, {
+      field: 'idempotencyKey',
+    });
+  }
+}
+
+/** Values that survive JSON unchanged (no functions, bigints, cycles, NaN or class instances like Date). */
+export function assertJson(value: unknown, field: string): void {
+  const seen = new Set<unknown>();
+  const visit = (v: unknown, path: string): void => {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw notJson(path, 'a non-finite number');
+      return;
+    }
+    if (typeof v !== 'object') throw notJson(path, `a ${typeof v}`);
+    if (seen.has(v)) throw notJson(path, 'a circular reference');
+    const proto = Object.getPrototypeOf(v);
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
+      throw notJson(path, `an instance of ${(v as object).constructor?.name ?? 'a class'}`);
+    }
+    seen.add(v);
+    for (const [k, child] of Object.entries(v)) {
+      if (child !== undefined) visit(child, `${path}.${k}`);
+    }
+    seen.delete(v);
+  };
+  visit(value, field);
+}
+
+function notJson(path: string, what: string) {
+  return errors.validation(`${path} is ${what}; events and inputs must be plain JSON data.`, {
+    field: path,
+  });
+}

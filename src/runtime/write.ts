@@ -1,0 +1,176 @@
+import type { AnyMachineSnapshot } from 'xstate';
+import { formatStateValue } from '../core/state-value.js';
+import type { Effect, EventEnvelope, InstanceStatus, OutboxEffect } from '../core/types.js';
+import type { EventWrite, InstanceRow, OutboxRow, TimerRow } from '../store/types.js';
+import type { MachineEntry } from './registry.js';
+import { shouldSnapshot } from './snapshot-policy.js';
+import type { InstanceState } from './types.js';
+
+export interface TransitionFacts {
+  readonly entry: MachineEntry;
+  readonly id: string;
+  readonly seq: number;
+  readonly envelope: EventEnvelope;
+  /** The committed row before this event; undefined for a create. */
+  readonly previous: InstanceRow | undefined;
+  readonly before: AnyMachineSnapshot | undefined;
+  readonly after: AnyMachineSnapshot;
+  readonly effects: readonly Effect[];
+  readonly idempotency?: { readonly key: string; readonly fingerprint: string } | undefined;
+}
+
+/** Everything one accepted event writes, as one EventWrite for the store's transaction. */
+export function buildEventWrite(f: TransitionFacts): EventWrite {
+  const { entry, id, seq, envelope, previous, after } = f;
+  const machine = entry.name;
+  const at = envelope.at;
+  const { type, ...payload } = envelope.event;
+  const instance: InstanceRow = {
+    machine,
+    id,
+    version: entry.version,
+    value: after.value,
+    context: after.context,
+    status: after.status as InstanceStatus,
+    seq,
+    stateEnteredAt:
+      previous && sameValue(previous.value, after.value) ? previous.stateEnteredAt : at,
+    createdAt: previous?.createdAt ?? at,
+    updatedAt: at,
+  };
+  const { timersSet, timersCancelled } = timerChanges(machine, id, seq, f.effects);
+  return {
+    kind: previous ? 'event' : 'create',
+    expectedSeq: previous?.seq ?? 0,
+    instance,
+    event: {
+      machine,
+      id,
+      seq,
+      type,
+      payload,
+      actor: envelope.actor,
+      recordedAt: at,
+      idempotencyKey: envelope.idempotencyKey,
+      traceContext: envelope.traceContext ? { ...envelope.traceContext } : null,
+    },
+    snapshot: shouldSnapshot(entry, seq, f.before, after)
+      ? {
+          machine,
+          id,
+          seq,
+          version: entry.version,
+          snapshot: entry.stepper.persist(after),
+          takenAt: at,
+        }
+      : undefined,
+    timersSet,
+    timersCancelled,
+    outbox: outboxRows(machine, id, seq, at, f.effects),
+    audit: {
+      machine,
+      id,
+      transitionId: `${machine}/${id}/${seq}`,
+      seq,
+      actor: envelope.actor,
+      eventType: type,
+      from: previous?.value ?? null,
+      to: after.value,
+      at,
+      traceId: traceId(envelope.traceContext),
+      outcome: 'applied',
+      reason: null,
+    },
+    idempotency: f.idempotency
+      ? {
+          machine,
+          id,
+          key: f.idempotency.key,
+          fingerprint: f.idempotency.fingerprint,
+          seq,
+          result: toState(instance),
+          createdAt: at,
+        }
+      : undefined,
+  };
+}
+
+/** Net timer changes of one step: the last set or cancel of each timer id wins. */
+function timerChanges(machine: string, id: string, seq: number, effects: readonly Effect[]) {
+  const last = new Map<string, TimerRow | null>();
+  for (const e of effects) {
+    if (e.kind === 'timer.set') {
+      last.set(e.timerId, {
+        machine,
+        id,
+        timerId: e.timerId,
+        dueAt: e.dueAt,
+        event: e.event,
+        target: e.target,
+        setBySeq: seq,
+      });
+    } else if (e.kind === 'timer.cancel') {
+      last.set(e.timerId, null);
+    }
+  }
+  const timersSet: TimerRow[] = [];
+  const timersCancelled: string[] = [];
+  for (const [timerId, row] of last) {
+    if (row) timersSet.push(row);
+    else timersCancelled.push(timerId);
+  }
+  return { timersSet, timersCancelled };
+}
+
+function outboxRows(
+  machine: string,
+  id: string,
+  seq: number,
+  at: number,
+  effects: readonly Effect[],
+): OutboxRow[] {
+  const rows: OutboxRow[] = [];
+  for (const effect of effects) {
+    if (effect.kind === 'timer.set' || effect.kind === 'timer.cancel') continue;
+    const index = rows.length;
+    rows.push({
+      machine,
+      id,
+      effectId: `${machine}/${id}/${seq}/${index}`,
+      seq,
+      index,
+      effect: effect as OutboxEffect,
+      attempts: 0,
+      nextAttemptAt: at,
+      createdAt: at,
+    });
+  }
+  return rows;
+}
+
+export function toState(row: InstanceRow): InstanceState {
+  return {
+    machine: row.machine,
+    id: row.id,
+    version: row.version,
+    value: row.value,
+    context: row.context,
+    status: row.status,
+    seq: row.seq,
+    stateEnteredAt: row.stateEnteredAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || formatStateValue(a as never) === formatStateValue(b as never);
+}
+
+/** The trace id of a W3C `traceparent` (`00-<trace-id>-<span-id>-<flags>`), if any. */
+export function traceId(ctx: Readonly<Record<string, string>> | null): string | null {
+  const parent = ctx?.traceparent;
+  if (!parent) return null;
+  const parts = parent.split('-');
+  return parts.length >= 4 && parts[1]?.length === 32 ? parts[1] : null;
+}
