@@ -37,7 +37,7 @@ describe('durable-feature check', () => {
   });
 
   it('refuses inline actor logic not provided through setup', () => {
-    const m = setup({}).createMachine({
+    const m = createMachine({
       id: 'm',
       initial: 'a',
       states: { a: { invoke: { src: fromPromise(async () => 1) } } },

@@ -33,6 +33,7 @@ interface Problem {
   readonly fix: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: any machine's nodes, whatever their context and events
 type AnyNode = StateNode<any, any>;
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, type EventObject, fromPromise, setup } from 'xstate';
 import { orderMachine } from '../../examples/order.js';
 import { eventTime } from './event-time.js';
 import { createStepper } from './step.js';
@@ -40,7 +40,9 @@ describe('core step', () => {
   it('an event the state does not handle, or whose guard fails, is not accepted', () => {
     const start = order.initial({ total: 40 }, { at: T0, seq: 1 }).snapshot;
     expect(order.next(start, { type: 'Ship' }, { at: T0, seq: 2 })).toEqual({ accepted: false });
-    expect(order.next(start, { type: 'Pay', amount: 10 }, { at: T0, seq: 2 })).toEqual({
+    expect(
+      order.next(start, { type: 'Pay', amount: 10 } as EventObject, { at: T0, seq: 2 }),
+    ).toEqual({
       accepted: false,
     });
   });

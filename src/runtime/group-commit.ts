@@ -48,9 +48,20 @@ export class GroupCommitter {
           p.resolve(outcomes[i] as WriteOutcome);
         });
       } catch (error) {
-        for (const p of batch) p.reject(error);
+        if (batch.length === 1) batch[0]?.reject(error);
+        // One bad write must not fail its neighbours: commit them one by one to isolate it.
+        else for (const p of batch) await this.#commitAlone(p);
       }
     }
     this.#running = false;
+  }
+
+  async #commitAlone(p: Pending): Promise<void> {
+    try {
+      const [outcome] = await this.#store.commit([p.write]);
+      p.resolve(outcome as WriteOutcome);
+    } catch (error) {
+      p.reject(error);
+    }
   }
 }

@@ -72,7 +72,12 @@ export interface OutboxRow extends InstanceKey {
   readonly createdAt: number;
 }
 
-export type AuditOutcome = 'applied' | 'rejected_invalid' | 'rejected_auth' | 'rejected_error' | 'duplicate';
+export type AuditOutcome =
+  | 'applied'
+  | 'rejected_invalid'
+  | 'rejected_auth'
+  | 'rejected_error'
+  | 'duplicate';
 
 /** One decision about one event: applied or rejected, by whom, from where to where. */
 export interface AuditRow extends InstanceKey {
@@ -135,7 +140,10 @@ export type WriteOutcome =
   | { readonly ok: true }
   | {
       readonly ok: false;
-      readonly code: Extract<ErrorCode, 'SEQUENCE_CONFLICT' | 'INSTANCE_EXISTS' | 'IDEMPOTENCY_MISMATCH'>;
+      readonly code: Extract<
+        ErrorCode,
+        'SEQUENCE_CONFLICT' | 'INSTANCE_EXISTS' | 'IDEMPOTENCY_MISMATCH'
+      >;
       /** For SEQUENCE_CONFLICT: the seq the store holds (0 if the instance is missing). */
       readonly actual?: number;
     };

@@ -1,0 +1,174 @@
+import { outcomes } from '../outcomes.js';
+import { stateKey } from '../state-key.js';
+import type { AuditRow, CommitWrite, EventWrite, InstanceRow, WriteOutcome } from '../types.js';
+import { toJson, toNullableJson } from './json.js';
+import type { Statements } from './statements.js';
+
+/**
+ * Apply a batch inside an open write transaction (the caller owns BEGIN/COMMIT).
+ *
+ * Every check of a write runs before that write changes anything: the
+ * idempotency key is looked up first, and the instance check is the write's first
+ * statement (an INSERT that does nothing on conflict, or an UPDATE guarded by the
+ * expected seq). So a write that fails its check has written nothing and needs no
+ * savepoint to undo; its siblings commit. Anything else that goes wrong (a
+ * constraint the data breaks, a disk error) throws and the caller rolls back the
+ * whole batch.
+ */
+export function applyWrites(s: Statements, writes: readonly CommitWrite[]): WriteOutcome[] {
+  const results: WriteOutcome[] = new Array(writes.length);
+  for (let i = 0; i < writes.length; i++) {
+    const write = writes[i] as CommitWrite;
+    if (write.kind === 'audit') {
+      appendAudit(s, write.audit);
+      results[i] = outcomes.ok;
+    } else {
+      results[i] = applyEventWrite(s, write);
+    }
+  }
+  return results;
+}
+
+function applyEventWrite(s: Statements, write: EventWrite): WriteOutcome {
+  const { instance, idempotency } = write;
+  if (
+    idempotency !== undefined &&
+    s.idempotencyExists.get(idempotency.machine, idempotency.id, idempotency.key) !== undefined
+  ) {
+    // A stale retry fails its instance check too: report that first, like every adapter.
+    return instanceCheck(s, write) ?? outcomes.idempotencyMismatch;
+  }
+  if (write.kind === 'create') {
+    if (s.insertInstance.run(...instanceParams(instance)).changes === 0) {
+      return outcomes.instanceExists;
+    }
+  } else {
+    const changed = s.updateInstance.run(
+      instance.version,
+      JSON.stringify(instance.value),
+      stateKey(instance.value),
+      toJson(instance.context),
+      instance.status,
+      instance.seq,
+      instance.stateEnteredAt,
+      instance.createdAt,
+      instance.updatedAt,
+      instance.machine,
+      instance.id,
+      write.expectedSeq,
+    ).changes;
+    if (changed === 0) return outcomes.sequenceConflict(currentSeq(s, instance));
+  }
+  writeRest(s, write);
+  return outcomes.ok;
+}
+
+/** The instance check alone, without writing: for the rare path where the key already exists. */
+function instanceCheck(s: Statements, write: EventWrite): WriteOutcome | undefined {
+  const actual = s.instanceSeq.get(write.instance.machine, write.instance.id);
+  if (write.kind === 'create') return actual === undefined ? undefined : outcomes.instanceExists;
+  return actual === write.expectedSeq ? undefined : outcomes.sequenceConflict(actual ?? 0);
+}
+
+function currentSeq(s: Statements, instance: InstanceRow): number {
+  return s.instanceSeq.get(instance.machine, instance.id) ?? 0;
+}
+
+/** Everything of a write after its instance row, once its checks passed. */
+function writeRest(s: Statements, write: EventWrite): void {
+  const { machine, id } = write.instance;
+  const { event, snapshot, idempotency } = write;
+  s.insertEvent.run(
+    event.machine,
+    event.id,
+    event.seq,
+    event.type,
+    JSON.stringify(event.payload),
+    toNullableJson(event.actor),
+    event.recordedAt,
+    event.idempotencyKey,
+    toNullableJson(event.traceContext),
+  );
+  if (snapshot !== undefined) {
+    s.upsertSnapshot.run(
+      snapshot.machine,
+      snapshot.id,
+      snapshot.seq,
+      snapshot.version,
+      toJson(snapshot.snapshot),
+      snapshot.takenAt,
+    );
+  }
+  for (const timerId of write.timersCancelled) s.deleteTimer.run(machine, id, timerId);
+  for (const t of write.timersSet) {
+    s.upsertTimer.run(
+      t.machine,
+      t.id,
+      t.timerId,
+      t.dueAt,
+      JSON.stringify(t.event),
+      t.target,
+      t.setBySeq,
+    );
+  }
+  for (const o of write.outbox) {
+    s.insertOutbox.run(
+      o.effectId,
+      o.machine,
+      o.id,
+      o.seq,
+      o.index,
+      JSON.stringify(o.effect),
+      o.attempts,
+      o.nextAttemptAt,
+      o.createdAt,
+    );
+  }
+  appendAudit(s, write.audit);
+  if (idempotency !== undefined) {
+    s.insertIdempotency.run(
+      idempotency.machine,
+      idempotency.id,
+      idempotency.key,
+      idempotency.fingerprint,
+      idempotency.seq,
+      toJson(idempotency.result),
+      idempotency.createdAt,
+    );
+  }
+}
+
+function appendAudit(s: Statements, a: AuditRow): void {
+  s.appendAudit.run(
+    a.machine,
+    a.id,
+    a.transitionId,
+    a.seq,
+    toNullableJson(a.actor),
+    a.eventType,
+    toNullableJson(a.from),
+    toNullableJson(a.to),
+    a.at,
+    a.traceId,
+    a.outcome,
+    a.reason,
+    a.machine,
+    a.id,
+  );
+}
+
+function instanceParams(i: InstanceRow) {
+  return [
+    i.machine,
+    i.id,
+    i.version,
+    JSON.stringify(i.value),
+    stateKey(i.value),
+    toJson(i.context),
+    i.status,
+    i.seq,
+    i.stateEnteredAt,
+    i.createdAt,
+    i.updatedAt,
+  ] as const;
+}

@@ -1,0 +1,53 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { errors } from '../../core/errors.js';
+
+export interface SqliteStoreOptions {
+  /** Database file; its directory is created if missing. `:memory:` for a private in-memory database. */
+  readonly path: string;
+  /** `PRAGMA synchronous`. Default `FULL`: a commit survives power loss once `commit` resolves. */
+  readonly synchronous?: 'FULL' | 'NORMAL' | 'OFF';
+  /** How long a commit waits for another process's write lock before failing. Default 5000. */
+  readonly busyTimeoutMs?: number;
+}
+
+export type SqliteConfig = Readonly<Required<SqliteStoreOptions>>;
+
+const SYNCHRONOUS = ['FULL', 'NORMAL', 'OFF'] as const;
+
+/** Check the options and fill in defaults; the result is frozen. */
+export function sqliteConfig(options: SqliteStoreOptions): SqliteConfig {
+  const { path, synchronous = 'FULL', busyTimeoutMs = 5000 } = options;
+  if (typeof path !== 'string' || path === '') {
+    throw errors.validation('sqliteStore needs a "path": a database file, or ":memory:".');
+  }
+  if (!SYNCHRONOUS.includes(synchronous)) {
+    throw errors.validation(
+      `sqliteStore "synchronous" must be one of ${SYNCHRONOUS.join(', ')}, got "${String(synchronous)}".`,
+      { synchronous },
+    );
+  }
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw errors.validation(
+      `sqliteStore "busyTimeoutMs" must be a whole number of milliseconds >= 0, got ${String(busyTimeoutMs)}.`,
+      { busyTimeoutMs },
+    );
+  }
+  return Object.freeze({ path, synchronous, busyTimeoutMs });
+}
+
+/** Open the database file with the pragmas the store relies on (WAL, durable commits, busy wait). */
+export function openDatabase(config: SqliteConfig): Database.Database {
+  if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+  const db = new Database(config.path, { timeout: config.busyTimeoutMs });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${config.synchronous}`);
+    db.pragma(`busy_timeout = ${config.busyTimeoutMs}`);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

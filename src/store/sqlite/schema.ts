@@ -1,0 +1,165 @@
+import type Database from 'better-sqlite3';
+import { StatorError } from '../../core/errors.js';
+
+/** One schema step. Applied once, in order, inside the transaction that records it. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * The schema, as versioned migrations. Never edit a released migration: add the
+ * next one. JSON columns hold `JSON.stringify` text; NULL stands for `null` in
+ * the nullable ones. Tables keyed by instance are WITHOUT ROWID so the primary
+ * key is the table (one B-tree per insert, not two).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE stator_instances (
+        machine          TEXT    NOT NULL,
+        id               TEXT    NOT NULL,
+        version          TEXT    NOT NULL,
+        value            TEXT    NOT NULL,
+        state_key        TEXT    NOT NULL,
+        context          TEXT,
+        status           TEXT    NOT NULL,
+        seq              INTEGER NOT NULL,
+        state_entered_at INTEGER NOT NULL,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        PRIMARY KEY (machine, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX stator_instances_by_state ON stator_instances (machine, state_key, status);
+
+      CREATE TABLE stator_events (
+        machine         TEXT    NOT NULL,
+        id              TEXT    NOT NULL,
+        seq             INTEGER NOT NULL,
+        type            TEXT    NOT NULL,
+        payload         TEXT    NOT NULL,
+        actor           TEXT,
+        recorded_at     INTEGER NOT NULL,
+        idempotency_key TEXT,
+        trace_context   TEXT,
+        PRIMARY KEY (machine, id, seq)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE stator_snapshots (
+        machine  TEXT    NOT NULL,
+        id       TEXT    NOT NULL,
+        seq      INTEGER NOT NULL,
+        version  TEXT    NOT NULL,
+        snapshot TEXT,
+        taken_at INTEGER NOT NULL,
+        PRIMARY KEY (machine, id, seq)
+      );
+
+      CREATE TABLE stator_timers (
+        machine     TEXT    NOT NULL,
+        id          TEXT    NOT NULL,
+        timer_id    TEXT    NOT NULL,
+        due_at      INTEGER NOT NULL,
+        event       TEXT    NOT NULL,
+        target      TEXT    NOT NULL,
+        set_by_seq  INTEGER NOT NULL,
+        PRIMARY KEY (machine, id, timer_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX stator_timers_by_due_at ON stator_timers (due_at);
+
+      CREATE TABLE stator_outbox (
+        effect_id       TEXT    NOT NULL PRIMARY KEY,
+        machine         TEXT    NOT NULL,
+        id              TEXT    NOT NULL,
+        seq             INTEGER NOT NULL,
+        idx             INTEGER NOT NULL,
+        effect          TEXT    NOT NULL,
+        attempts        INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        created_at      INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX stator_outbox_by_next_attempt ON stator_outbox (next_attempt_at);
+      CREATE INDEX stator_outbox_by_instance ON stator_outbox (machine, id, seq, idx);
+
+      -- audit_id orders all decisions store-wide; position numbers them per instance.
+      CREATE TABLE stator_audit (
+        audit_id      INTEGER PRIMARY KEY,
+        machine       TEXT    NOT NULL,
+        id            TEXT    NOT NULL,
+        position      INTEGER NOT NULL,
+        transition_id TEXT    NOT NULL,
+        seq           INTEGER,
+        actor         TEXT,
+        event_type    TEXT    NOT NULL,
+        from_state    TEXT,
+        to_state      TEXT,
+        at            INTEGER NOT NULL,
+        trace_id      TEXT,
+        outcome       TEXT    NOT NULL,
+        reason        TEXT
+      );
+      CREATE UNIQUE INDEX stator_audit_by_position ON stator_audit (machine, id, position);
+
+      CREATE TABLE stator_idempotency (
+        machine     TEXT    NOT NULL,
+        id          TEXT    NOT NULL,
+        key         TEXT    NOT NULL,
+        fingerprint TEXT    NOT NULL,
+        seq         INTEGER NOT NULL,
+        result      TEXT,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (machine, id, key)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+/**
+ * Bring the schema up to date: apply every migration newer than the database's,
+ * in one IMMEDIATE transaction (so two processes opening the same file at once
+ * apply each step once). Idempotent. Refuses a database migrated by a newer Stator.
+ */
+export function migrate(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): void {
+  db.transaction(() => {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS stator_migrations (
+        version    INTEGER PRIMARY KEY,
+        name       TEXT    NOT NULL,
+        applied_at INTEGER NOT NULL
+      )
+    `);
+    const current = schemaVersion(db);
+    const latest = migrations.at(-1)?.version ?? 0;
+    if (current > latest) {
+      throw new StatorError(
+        'STORE_ERROR',
+        `The database schema is at version ${current}, newer than this Stator knows (${latest}). Upgrade Stator to open it.`,
+        { schemaVersion: current, supportedVersion: latest },
+      );
+    }
+    const record = db.prepare(
+      'INSERT INTO stator_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+    );
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+    }
+  }).immediate();
+}
+
+/** The version of the newest applied migration; 0 for a fresh database. */
+export function schemaVersion(db: Database.Database): number {
+  const row = db
+    .prepare<[], { version: number | null }>(
+      'SELECT MAX(version) AS version FROM stator_migrations',
+    )
+    .get();
+  return row?.version ?? 0;
+}
