@@ -12,13 +12,13 @@ import type { EventObject } from 'xstate';
 import { errors, SequenceConflictError, StatorError } from '../core/errors.js';
 import { formatStateValue } from '../core/state-value.js';
 import type { Actor, Clock, EventEnvelope } from '../core/types.js';
-import type { AuditOutcome, InstanceRow, Store } from '../store/types.js';
+import type { AuditOutcome, EventWrite, InstanceRow, Store } from '../store/types.js';
 import { fingerprint } from './fingerprint.js';
 import type { GroupCommitter } from './group-commit.js';
 import { type InstanceCache, instanceKey, type LoadedInstance } from './instance-cache.js';
 import { INIT_EVENT, rebuild } from './recovery.js';
 import type { MachineEntry, MachineRegistry } from './registry.js';
-import type { CommandOptions, CommandResult, CreateOptions } from './types.js';
+import type { CommandOptions, CommandResult, CommittedTransition, CreateOptions } from './types.js';
 import { buildEventWrite, toState, traceId } from './write.js';
 
 export interface RuntimeContext {
@@ -27,6 +27,8 @@ export interface RuntimeContext {
   readonly committer: GroupCommitter;
   readonly cache: InstanceCache;
   readonly clock: Clock;
+  /** Told of every committed transition, after commit. */
+  readonly committed: (t: CommittedTransition) => void;
 }
 
 /** How often a send reloads and retries after another writer got in first. */
@@ -100,7 +102,7 @@ export async function create(
     throw errors.instanceExists(machine, id);
   }
   ctx.cache.set(instanceKey(machine, id), { entry, snapshot: step.snapshot, row: write.instance });
-  return { ...toState(write.instance), duplicate: false };
+  return committed(ctx, write);
 }
 
 export interface SendRequest {
@@ -168,6 +170,12 @@ export async function send(
     row: write.instance,
   });
   return { ...toState(write.instance), duplicate: false };
+}
+
+function committed(ctx: RuntimeContext, write: EventWrite): CommandResult {
+  const state = toState(write.instance);
+  ctx.committed({ event: write.event, state });
+  return { ...state, duplicate: false };
 }
 
 async function recordedResult(

@@ -6,7 +6,7 @@ import { InstanceCache, instanceKey } from './instance-cache.js';
 import { Mailboxes } from './mailbox.js';
 import { rebuild } from './recovery.js';
 import { MachineRegistry } from './registry.js';
-import type { Engine, EngineOptions, HistoryOptions } from './types.js';
+import type { CommittedTransition, Engine, EngineOptions, HistoryOptions } from './types.js';
 import {
   assertExternalEvent,
   assertIdempotencyKey,
@@ -33,7 +33,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const registry = new MachineRegistry(options.machines, options.snapshot);
   const { store } = options;
   await store.open();
+  const listeners = new Set<(t: CommittedTransition) => void>();
   const ctx: path.RuntimeContext = {
+    committed: (t) => {
+      for (const listener of listeners) {
+        try {
+          listener(t);
+        } catch (error) {
+          console.error('stator: an onTransition listener threw', error);
+        }
+      }
+    },
     store,
     registry,
     committer: new GroupCommitter(store, options.maxBatch ?? 256),
@@ -121,7 +131,34 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       );
       return { value: snapshot.value, context: snapshot.context, status: snapshot.status, seq };
     },
+    async list(machine, opts = {}) {
+      if (closed) throw errors.engineClosed();
+      registry.latest(machine);
+      const limit = pageLimit(opts);
+      const rows = await store.listInstances({
+        machine,
+        limit,
+        ...(opts.state !== undefined && { state: opts.state }),
+        ...(opts.status !== undefined && { status: opts.status }),
+        ...(opts.cursor !== undefined && { afterId: opts.cursor }),
+        ...(opts.minTimeInState !== undefined && {
+          enteredBefore: ctx.clock.now() - opts.minTimeInState,
+        }),
+      });
+      return {
+        instances: rows.map(toState),
+        next: rows.length === limit ? (rows.at(-1)?.id ?? null) : null,
+      };
+    },
+    onTransition(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
     machines: () => registry.describe(),
+    getMachine: (name, version) =>
+      (version === undefined ? registry.latest(name) : registry.get(name, version)).stepper.machine,
     async close() {
       if (closed) return;
       closed = true;
@@ -132,7 +169,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   };
 }
 
-function pageLimit(opts: HistoryOptions): number {
+function pageLimit(opts: { limit?: number; after?: number }): number {
   const limit = opts.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new StatorError('VALIDATION_FAILED', `limit must be an integer from 1 to ${MAX_LIMIT}.`, {

@@ -10,12 +10,60 @@ export interface SnapshotPolicy {
   readonly states?: readonly string[];
 }
 
+/**
+ * A Standard Schema (https://standardschema.dev) validator, as zod, valibot and
+ * arktype implement it. Only the part Stator calls is spelled out.
+ */
+export interface StandardSchema<Output = unknown> {
+  readonly '~standard': {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (
+      value: unknown,
+    ) =>
+      | StandardResult<Output>
+      | Promise<StandardResult<Output>>;
+  };
+}
+
+export type StandardResult<Output> =
+  | { readonly value: Output; readonly issues?: undefined }
+  | {
+      readonly issues: ReadonlyArray<{
+        readonly message: string;
+        readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+      }>;
+    };
+
 /** A machine to register, optionally with an explicit version (default `"1"`). */
 export interface MachineRegistration {
   readonly machine: AnyStateMachine;
   readonly version?: string;
   readonly snapshot?: SnapshotPolicy;
+  /**
+   * Schemas for event payloads by event type: a send whose event fails its
+   * schema is VALIDATION_FAILED (with the issues) and nothing is recorded.
+   * `input` validates the create input.
+   */
+  readonly schemas?: {
+    readonly events?: Readonly<Record<string, StandardSchema>>;
+    readonly input?: StandardSchema;
+  };
 }
+
+/** What an authorization hook sees: who sends what to which instance in which state. */
+export interface AuthorizationRequest {
+  readonly machine: string;
+  readonly id: string;
+  /** `xstate.init` for creates. */
+  readonly event: { readonly type: string; readonly [key: string]: unknown };
+  readonly actor: Actor | null;
+  /** The instance's current state; undefined for creates. */
+  readonly state: InstanceState | undefined;
+}
+
+/** `true` to allow; a string is the reason for the denial (FORBIDDEN, audited as rejected_auth). */
+export type AuthorizationDecision = true | string;
 
 export interface EngineOptions {
   readonly store: Store;
@@ -28,6 +76,12 @@ export interface EngineOptions {
   readonly cacheSize?: number;
   /** Most writes in one group commit. Default 256. */
   readonly maxBatch?: number;
+  /**
+   * Per-event authorization, evaluated inside the instance's mailbox against
+   * its current state, for events sent from outside (not timers or activity
+   * results). A denial throws FORBIDDEN and writes a `rejected_auth` audit row.
+   */
+  readonly authorize?: (request: AuthorizationRequest) => AuthorizationDecision;
 }
 
 /** Where an instance is now. */
@@ -81,6 +135,30 @@ export interface AuditPage {
   readonly next: number | null;
 }
 
+export interface ListOptions {
+  /** A state path (`paid`, `paid.packed`): instances in that state or one of its substates. */
+  readonly state?: string;
+  readonly status?: InstanceStatus;
+  /** Only instances that have been in their current state at least this long (ms). */
+  readonly minTimeInState?: number;
+  /** Cursor from the previous page. */
+  readonly cursor?: string;
+  /** Default 100, at most 1000. */
+  readonly limit?: number;
+}
+
+export interface InstancePage {
+  readonly instances: InstanceState[];
+  /** Pass as `cursor` to read on; null at the end. */
+  readonly next: string | null;
+}
+
+/** One committed transition, as told to in-process listeners right after commit. */
+export interface CommittedTransition {
+  readonly event: EventRow;
+  readonly state: InstanceState;
+}
+
 export interface Engine {
   /** Creates an instance of the machine's newest version and commits its initial state. */
   create(machine: string, id: string, options?: CreateOptions): Promise<CommandResult>;
@@ -101,8 +179,18 @@ export interface Engine {
     machine: string,
     id: string,
   ): Promise<Pick<InstanceState, 'value' | 'context' | 'status' | 'seq'>>;
+  /** Instances of a machine by state, status and time in state. */
+  list(machine: string, options?: ListOptions): Promise<InstancePage>;
+  /**
+   * Calls `listener` after every committed transition (creates included), in
+   * commit order, in this process. Returns the function that stops it. A
+   * listener that throws is logged and kept.
+   */
+  onTransition(listener: (t: CommittedTransition) => void): () => void;
   /** Registered machines and their versions. */
   machines(): { name: string; versions: string[]; latest: string }[];
+  /** The registered XState machine (newest version unless `version` is given). MACHINE_NOT_FOUND otherwise. */
+  getMachine(name: string, version?: string): AnyStateMachine;
   /** Waits for in-flight work, then closes the store. */
   close(): Promise<void>;
 }

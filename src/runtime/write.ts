@@ -1,7 +1,7 @@
 import type { AnyMachineSnapshot } from 'xstate';
 import { formatStateValue } from '../core/state-value.js';
-import type { Effect, EventEnvelope, InstanceStatus, OutboxEffect } from '../core/types.js';
-import type { EventWrite, InstanceRow, OutboxRow, TimerRow } from '../store/types.js';
+import type { Effect, EventEnvelope, InstanceStatus } from '../core/types.js';
+import type { EmitRow, EventWrite, InstanceRow, OutboxRow, TimerRow } from '../store/types.js';
 import type { MachineEntry } from './registry.js';
 import { shouldSnapshot } from './snapshot-policy.js';
 import type { InstanceState } from './types.js';
@@ -67,6 +67,7 @@ export function buildEventWrite(f: TransitionFacts): EventWrite {
     timersSet,
     timersCancelled,
     outbox: outboxRows(machine, id, seq, at, f.effects),
+    emits: emitRows(machine, id, seq, at, f.effects),
     audit: {
       machine,
       id,
@@ -131,7 +132,9 @@ function outboxRows(
 ): OutboxRow[] {
   const rows: OutboxRow[] = [];
   for (const effect of effects) {
-    if (effect.kind === 'timer.set' || effect.kind === 'timer.cancel') continue;
+    if (effect.kind === 'timer.set' || effect.kind === 'timer.cancel' || effect.kind === 'emit') {
+      continue;
+    }
     const index = rows.length;
     rows.push({
       machine,
@@ -139,11 +142,27 @@ function outboxRows(
       effectId: `${machine}/${id}/${seq}/${index}`,
       seq,
       index,
-      effect: effect as OutboxEffect,
+      effect,
       attempts: 0,
       nextAttemptAt: at,
       createdAt: at,
     });
+  }
+  return rows;
+}
+
+function emitRows(
+  machine: string,
+  id: string,
+  seq: number,
+  at: number,
+  effects: readonly Effect[],
+): EmitRow[] {
+  const rows: EmitRow[] = [];
+  for (const effect of effects) {
+    if (effect.kind !== 'emit') continue;
+    const index = rows.length;
+    rows.push({ machine, id, seq, index, effectId: `${machine}/${id}/${seq}/e${index}`, event: effect.event, at });
   }
   return rows;
 }

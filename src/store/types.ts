@@ -27,6 +27,14 @@ export interface InstanceRow extends InstanceKey {
   readonly stateEnteredAt: number;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** For a durable child machine: the parent instance and the child's id there. */
+  readonly parent?: ParentLink | null;
+}
+
+export interface ParentLink {
+  readonly machine: string;
+  readonly id: string;
+  readonly activityId: string;
 }
 
 /** One accepted event in an instance's history. */
@@ -57,6 +65,11 @@ export interface TimerRow extends InstanceKey {
   readonly target: string;
   /** Sequence of the transition that set it. */
   readonly setBySeq: number;
+  /** Failed deliveries so far (0 when never tried). Default 0. */
+  readonly attempts?: number;
+  /** `dead` after the last retry failed: kept, listed, revivable by hand. Default `pending`. */
+  readonly status?: 'pending' | 'dead';
+  readonly lastError?: string | null;
 }
 
 /** An effect waiting to be dispatched after commit. */
@@ -70,6 +83,71 @@ export interface OutboxRow extends InstanceKey {
   readonly attempts: number;
   readonly nextAttemptAt: number;
   readonly createdAt: number;
+  /**
+   * `pending` until dispatched; `started` once an at-most-once activity was
+   * marked as begun (after a crash it is not run again); `dead` after the last
+   * retry failed (kept and listed). Default `pending`.
+   */
+  readonly status?: 'pending' | 'started' | 'dead';
+  readonly lastError?: string | null;
+}
+
+/** An `emit(...)`ed event, appended to the store-wide emit log in its transition's transaction. */
+export interface EmitRow extends InstanceKey {
+  readonly seq: number;
+  readonly index: number;
+  /** `${machine}/${id}/${seq}/e${index}`. */
+  readonly effectId: string;
+  readonly event: { readonly type: string; readonly [key: string]: unknown };
+  readonly at: number;
+}
+
+/** A stored emit with its store-wide position (1, 2, … in commit order). */
+export interface EmitRecord extends EmitRow {
+  readonly position: number;
+}
+
+/** A claim on due work: rows are leased to `owner` until `until`, so one process runs each. */
+export interface Lease {
+  readonly owner: string;
+  readonly now: number;
+  readonly until: number;
+  readonly limit: number;
+}
+
+/** What to change when a timer or outbox row is retried or dead-lettered. */
+export interface Attempt {
+  readonly attempts: number;
+  readonly lastError: string;
+  /** Next try (ignored when dead-lettering). */
+  readonly at: number;
+}
+
+/** An API key as stored: never the secret, only its hash. */
+export interface ApiKeyRow {
+  readonly keyId: string;
+  /** SHA-256 (hex) of the secret. Unique. */
+  readonly hash: string;
+  readonly name: string;
+  /** The actor requests with this key act as (subject and roles). */
+  readonly subject: string;
+  readonly roles: readonly string[];
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+}
+
+/** Filter for listing instances of one machine. */
+export interface InstanceQuery {
+  readonly machine: string;
+  /** A state path (`paid`, `paid.packed`): instances in that state or any of its substates. */
+  readonly state?: string;
+  readonly status?: InstanceStatus;
+  /** Only instances whose current state was entered before this time (time in state). */
+  readonly enteredBefore?: number;
+  /** Keyset cursor: ids strictly greater than this. */
+  readonly afterId?: string;
+  /** Default 100, at most 1000. */
+  readonly limit?: number;
 }
 
 export type AuditOutcome =
@@ -77,7 +155,9 @@ export type AuditOutcome =
   | 'rejected_invalid'
   | 'rejected_auth'
   | 'rejected_error'
-  | 'duplicate';
+  | 'duplicate'
+  /** A system event (activity result, timer) that arrived after its state was exited. */
+  | 'discarded';
 
 /** One decision about one event: applied or rejected, by whom, from where to where. */
 export interface AuditRow extends InstanceKey {
@@ -120,6 +200,8 @@ export interface EventWrite {
   readonly timersSet: readonly TimerRow[];
   readonly timersCancelled: readonly string[];
   readonly outbox: readonly OutboxRow[];
+  /** Emitted events, appended to the emit log. Default none. */
+  readonly emits?: readonly EmitRow[];
   readonly audit: AuditRow;
   readonly idempotency?: IdempotencyRow | undefined;
 }
@@ -128,6 +210,8 @@ export interface EventWrite {
 export interface AuditOnlyWrite {
   readonly kind: 'audit';
   readonly audit: AuditRow;
+  /** Timers of the audited instance to delete with the row (a timer whose event was discarded). */
+  readonly timersCancelled?: readonly string[];
 }
 
 export type CommitWrite = EventWrite | AuditOnlyWrite;
@@ -181,7 +265,68 @@ export interface Store {
   getIdempotency(key: InstanceKey, idempotencyKey: string): Promise<IdempotencyRow | undefined>;
   /** Pending timers of one instance, by due time. */
   listTimers(key: InstanceKey): Promise<TimerRow[]>;
-  /** Undispatched outbox rows of one instance, in (seq, index) order. */
+  /** Undispatched outbox rows of one instance (any status), in (seq, index) order. */
   listOutbox(key: InstanceKey): Promise<OutboxRow[]>;
+
+  /** Instances of a machine, filtered, ordered by id (keyset paging with `afterId`). */
+  listInstances(query: InstanceQuery): Promise<InstanceRow[]>;
+
+  // ---- timers (issue: durable timers) ----
+  getTimer(key: InstanceKey, timerId: string): Promise<TimerRow | undefined>;
+  /** Earliest `dueAt` of pending timers, or undefined when none. */
+  nextTimerDue(): Promise<number | undefined>;
+  /**
+   * Leases up to `limit` pending timers with dueAt <= now whose lease is free or
+   * expired, earliest first (ties by machine, id, timerId). A leased row is not
+   * returned to another owner until its lease expires; the commit that fires a
+   * timer deletes it (timersCancelled).
+   */
+  claimDueTimers(lease: Lease): Promise<TimerRow[]>;
+  /** Records a failed delivery, releases the lease and moves dueAt to `attempt.at`. */
+  retryTimer(key: InstanceKey, timerId: string, attempt: Attempt): Promise<void>;
+  /** Marks the timer dead (never claimed again), keeping it for inspection. */
+  deadLetterTimer(key: InstanceKey, timerId: string, attempt: Attempt): Promise<void>;
+  /** Dead timers store-wide, ordered by (machine, id, timerId); `after` unused. */
+  listDeadTimers(limit?: number): Promise<TimerRow[]>;
+  /** Makes a dead timer pending again, due at `dueAt`, attempts reset. False if no such dead timer. */
+  reviveTimer(key: InstanceKey, timerId: string, dueAt: number): Promise<boolean>;
+
+  // ---- outbox (issue: activities and actions) ----
+  getOutbox(effectId: string): Promise<OutboxRow | undefined>;
+  /** Earliest `nextAttemptAt` of pending or started rows, or undefined. */
+  nextOutboxDue(): Promise<number | undefined>;
+  /**
+   * Leases up to `limit` rows (status pending or started) with nextAttemptAt <= now
+   * whose lease is free or expired, in (nextAttemptAt, machine, id, seq, index) order.
+   */
+  claimOutbox(lease: Lease): Promise<OutboxRow[]>;
+  /** The effect is done: removes the row. Idempotent. */
+  completeOutbox(effectId: string): Promise<void>;
+  /** Sets status `started` (durably, before an at-most-once activity runs). */
+  markOutboxStarted(effectId: string): Promise<void>;
+  /** Records a failed attempt, releases the lease, next try at `attempt.at`. */
+  retryOutbox(effectId: string, attempt: Attempt): Promise<void>;
+  /** Status `dead`: never claimed again, kept for inspection. */
+  deadLetterOutbox(effectId: string, attempt: Attempt): Promise<void>;
+  /** Dead outbox rows store-wide, in (machine, id, seq, index) order. */
+  listDeadOutbox(limit?: number): Promise<OutboxRow[]>;
+  /** Makes a dead row pending again, due at `at`, attempts reset. False if no such dead row. */
+  reviveOutbox(effectId: string, at: number): Promise<boolean>;
+
+  // ---- API keys (server authentication; only hashes are stored) ----
+  putApiKey(key: ApiKeyRow): Promise<void>;
+  /** The key with this hash, revoked ones included (check `revokedAt`). */
+  findApiKey(hash: string): Promise<ApiKeyRow | undefined>;
+  /** All keys by creation time. */
+  listApiKeys(): Promise<ApiKeyRow[]>;
+  /** Sets revokedAt; false when no key has this id. */
+  revokeApiKey(keyId: string, at: number): Promise<boolean>;
+
+  // ---- emit log and subscriber cursors ----
+  /** Emits with position > after, in order. */
+  readEmits(after: number, limit?: number): Promise<EmitRecord[]>;
+  /** A subscriber's cursor: the last position it has handled (0 when new). */
+  getCursor(subscriber: string): Promise<number>;
+  setCursor(subscriber: string, position: number): Promise<void>;
   close(): Promise<void>;
 }
