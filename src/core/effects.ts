@@ -53,8 +53,12 @@ function toEffect(action: CollectedAction, at: number, fallbackId: string): Effe
         src: typeof params.src === 'string' ? params.src : String(params.id),
         input: params.input ?? null,
       };
-    case 'xstate.stopChild':
-      return { kind: 'activity.stop', activityId: String((action.params as ActorRefLike).id) };
+    case 'xstate.stopChild': {
+      const ref = action.params as ActorRefLike & { src?: unknown };
+      return typeof ref.src === 'string'
+        ? { kind: 'activity.stop', activityId: String(ref.id), src: ref.src }
+        : { kind: 'activity.stop', activityId: String(ref.id) };
+    }
     case 'xstate.emit':
       return { kind: 'emit', event: params.event as EventObject };
     default:

@@ -21,6 +21,15 @@ export const ERROR_CODES = [
   'STORE_ERROR',
   'UNAUTHORIZED',
   'FORBIDDEN',
+  // HTTP edge (server): requests that never reach the engine.
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  // Misconfiguration found at start (bad --db, unloadable module, unsafe bind).
+  'CONFIG_INVALID',
+  // A failure nobody anticipated: a bug; the message never leaks internals.
+  'INTERNAL_ERROR',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -131,6 +140,12 @@ export const errors = {
       'REPLAY_DIVERGED',
       `Replaying ${machine}/${id} failed at event ${seq}: ${reason}. The machine definition changed under live instances; register the old version beside the new one (createEngine({ machines: [{ machine, version }] })) or migrate the instances.`,
       { machine, id, seq },
+    ),
+  forbidden: (machine: string, id: string, eventType: string, reason: string) =>
+    new StatorError(
+      'FORBIDDEN',
+      `Not allowed to send "${eventType}" to ${machine}/${id}: ${reason}`,
+      { machine, id, eventType, reason },
     ),
   engineClosed: () =>
     new StatorError('ENGINE_CLOSED', 'The engine is closed. Create a new engine to continue.'),

@@ -103,7 +103,9 @@ describe('core step', () => {
       { kind: 'activity.start', activityId: 'c1', src: 'charge', input: { amount: 7 } },
     ]);
     const out = s.next(init.snapshot, { type: 'Abort' }, { at: 2, seq: 2 });
-    expect(out.accepted && out.effects).toEqual([{ kind: 'activity.stop', activityId: 'c1' }]);
+    expect(out.accepted && out.effects).toEqual([
+      { kind: 'activity.stop', activityId: 'c1', src: 'charge' },
+    ]);
   });
 
   it('persisted snapshots restore to an equal state', () => {

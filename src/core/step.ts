@@ -39,6 +39,9 @@ export interface Stepper {
   restore(persisted: unknown): AnyMachineSnapshot;
 }
 
+/** The event that stops an instance (sent to durable children when their parent stops them). */
+export const STOP = 'xstate.stop';
+
 export function createStepper(machine: AnyStateMachine): Stepper {
   const scopes = scopeSource(machine);
 
@@ -59,7 +62,9 @@ export function createStepper(machine: AnyStateMachine): Stepper {
       return { accepted: true, snapshot: checked(snapshot), effects };
     },
     next(snapshot, event, env) {
-      if (!runAt(env.at, () => snapshot.can(event))) return { accepted: false };
+      // xstate.stop (a parent stopping a durable child) is handled by every machine.
+      const accepted = event.type === STOP || runAt(env.at, () => snapshot.can(event));
+      if (!accepted) return { accepted: false };
       const [next, effects] = collect(env, (scope) => machine.transition(snapshot, event, scope));
       return { accepted: true, snapshot: checked(next), effects };
     },

@@ -71,6 +71,8 @@ export interface ActivityStartEffect {
 export interface ActivityStopEffect {
   readonly kind: 'activity.stop';
   readonly activityId: string;
+  /** Key into `setup({ actors })` of the stopped child, when known. */
+  readonly src?: string;
 }
 
 /** A custom action named in `setup({ actions })`, run after commit. */

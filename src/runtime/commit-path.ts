@@ -12,13 +12,14 @@ import type { EventObject } from 'xstate';
 import { errors, SequenceConflictError, StatorError } from '../core/errors.js';
 import { formatStateValue } from '../core/state-value.js';
 import type { Actor, Clock, EventEnvelope } from '../core/types.js';
-import type { AuditOutcome, EventWrite, InstanceRow, Store } from '../store/types.js';
+import type { AuditOutcome, EventWrite, InstanceRow, ParentLink, Store } from '../store/types.js';
 import { fingerprint } from './fingerprint.js';
 import type { GroupCommitter } from './group-commit.js';
 import { type InstanceCache, instanceKey, type LoadedInstance } from './instance-cache.js';
 import { INIT_EVENT, rebuild } from './recovery.js';
 import type { MachineEntry, MachineRegistry } from './registry.js';
-import type { CommandOptions, CommandResult, CommittedTransition, CreateOptions } from './types.js';
+import { validateEvent, validateWith } from './schemas.js';
+import type { CommandOptions, CommandResult, CreateOptions, EngineOptions } from './types.js';
 import { buildEventWrite, toState, traceId } from './write.js';
 
 export interface RuntimeContext {
@@ -27,8 +28,9 @@ export interface RuntimeContext {
   readonly committer: GroupCommitter;
   readonly cache: InstanceCache;
   readonly clock: Clock;
-  /** Told of every committed transition, after commit. */
-  readonly committed: (t: CommittedTransition) => void;
+  readonly authorize: EngineOptions['authorize'];
+  /** Told of every committed accepted event, right after its commit. */
+  readonly afterCommit: (write: EventWrite) => void;
 }
 
 /** How often a send reloads and retries after another writer got in first. */
@@ -63,9 +65,13 @@ export async function create(
   machine: string,
   id: string,
   options: CreateOptions,
+  /** Set when the engine creates a durable child: no authorization, linked to its parent. */
+  internal?: { readonly parent: ParentLink },
 ): Promise<CommandResult> {
   const entry = ctx.registry.latest(machine);
-  const input = options.input ?? null;
+  const input = entry.schemas.input
+    ? await validateWith(entry.schemas.input, options.input, `Input of "${machine}"`)
+    : (options.input ?? null);
   const idem = options.idempotencyKey
     ? { key: options.idempotencyKey, fingerprint: fingerprint({ create: machine, input }) }
     : undefined;
@@ -77,6 +83,7 @@ export async function create(
 
   const init = { type: INIT_EVENT, input } as EventObject;
   const envelope = envelopeOf(init, ctx.clock.now(), options);
+  if (!internal) await authorizeOrReject(ctx, machine, id, envelope, undefined);
   const step = stepOrReject(
     () => entry.stepper.initial(input, { at: envelope.at, seq: 1 }),
     entry,
@@ -92,6 +99,7 @@ export async function create(
     after: step.snapshot,
     effects: step.effects,
     idempotency: idem,
+    parent: internal?.parent,
   });
   const outcome = await ctx.committer.submit(write);
   if (!outcome.ok) {
@@ -108,30 +116,67 @@ export async function create(
 export interface SendRequest {
   readonly event: EventObject;
   readonly options: CommandOptions;
+  /**
+   * Engine-internal delivery (timer, activity result, child completion): skips
+   * authorization and payload schemas, and an event the instance no longer
+   * accepts is recorded as `discarded` instead of rejected. `firedTimer` is
+   * deleted in the same transaction.
+   */
+  readonly internal?: { readonly firedTimer?: string };
 }
 
+/** An internal delivery that arrived after its state was exited (or the instance finished). */
+export interface Discarded {
+  readonly discarded: true;
+  readonly reason: string;
+}
+
+/** Applies an event from outside; resolves after commit. */
 export async function send(
   ctx: RuntimeContext,
   machine: string,
   id: string,
   request: SendRequest,
-  attempt = 0,
 ): Promise<CommandResult> {
   ctx.registry.latest(machine); // MACHINE_NOT_FOUND before INSTANCE_NOT_FOUND
-  const { event, options } = request;
+  return (await apply(ctx, machine, id, request, 0)) as CommandResult;
+}
+
+/** Delivers an engine-internal event; never throws for a state that moved on. */
+export function deliver(
+  ctx: RuntimeContext,
+  machine: string,
+  id: string,
+  request: SendRequest & { readonly internal: object },
+): Promise<CommandResult | Discarded> {
+  return apply(ctx, machine, id, request, 0);
+}
+
+async function apply(
+  ctx: RuntimeContext,
+  machine: string,
+  id: string,
+  request: SendRequest,
+  attempt: number,
+): Promise<CommandResult | Discarded> {
+  const { options, internal } = request;
+  const current = await load(ctx, machine, id);
+  const { row, entry } = current;
+  const event = internal ? request.event : await validateEvent(entry.schemas.events, request.event);
   const idem = options.idempotencyKey
     ? { key: options.idempotencyKey, fingerprint: fingerprint(event) }
     : undefined;
-  const recorded = idem && (await recordedResult(ctx, machine, id, idem));
+  const recorded = idem && (await recordedResult(ctx, machine, id, idem, internal !== undefined));
   if (recorded) return recorded;
 
-  const current = await load(ctx, machine, id);
   const envelope = envelopeOf(event, ctx.clock.now(), options);
-  const { row, entry } = current;
+  const fired = internal?.firedTimer;
   if (row.status !== 'active') {
+    if (internal) return discard(ctx, row, envelope, `instance is ${row.status}`, fired);
     await reject(ctx, row, envelope, 'rejected_invalid', 'INSTANCE_DONE');
     throw errors.instanceDone(machine, id, row.status);
   }
+  if (!internal) await authorizeOrReject(ctx, machine, id, envelope, row);
   const seq = row.seq + 1;
   let outcome: ReturnType<typeof entry.stepper.next>;
   try {
@@ -142,8 +187,10 @@ export async function send(
     throw error;
   }
   if (!outcome.accepted) {
+    const state = formatStateValue(row.value);
+    if (internal) return discard(ctx, row, envelope, `not accepted in state ${state}`, fired);
     await reject(ctx, row, envelope, 'rejected_invalid', 'EVENT_NOT_ACCEPTED');
-    throw errors.eventNotAccepted(machine, id, formatStateValue(row.value), event.type);
+    throw errors.eventNotAccepted(machine, id, state, event.type);
   }
   const write = buildEventWrite({
     entry,
@@ -155,6 +202,7 @@ export async function send(
     after: outcome.snapshot,
     effects: outcome.effects,
     idempotency: idem,
+    firedTimer: fired,
   });
   const result = await ctx.committer.submit(write);
   if (!result.ok) {
@@ -162,20 +210,30 @@ export async function send(
     if (attempt >= MAX_CONFLICT_RETRIES) {
       throw new SequenceConflictError(machine, id, row.seq, result.actual ?? -1);
     }
-    return send(ctx, machine, id, request, attempt + 1);
+    return apply(ctx, machine, id, request, attempt + 1);
   }
   ctx.cache.set(instanceKey(machine, id), {
     entry,
     snapshot: outcome.snapshot,
     row: write.instance,
   });
-  return { ...toState(write.instance), duplicate: false };
+  return committed(ctx, write);
+}
+
+async function discard(
+  ctx: RuntimeContext,
+  row: InstanceRow,
+  envelope: EventEnvelope,
+  reason: string,
+  firedTimer: string | undefined,
+): Promise<Discarded> {
+  await reject(ctx, row, envelope, 'discarded', reason, firedTimer);
+  return { discarded: true, reason };
 }
 
 function committed(ctx: RuntimeContext, write: EventWrite): CommandResult {
-  const state = toState(write.instance);
-  ctx.committed({ event: write.event, state });
-  return { ...state, duplicate: false };
+  ctx.afterCommit(write);
+  return { ...toState(write.instance), duplicate: false };
 }
 
 async function recordedResult(
@@ -183,11 +241,36 @@ async function recordedResult(
   machine: string,
   id: string,
   idem: { key: string; fingerprint: string },
+  internal = false,
 ): Promise<CommandResult | undefined> {
   const row = await ctx.store.getIdempotency({ machine, id }, idem.key);
   if (!row) return undefined;
-  if (row.fingerprint !== idem.fingerprint) throw errors.idempotencyMismatch(machine, id, idem.key);
+  // An internal delivery under the same key (a re-run activity's result) was already applied.
+  if (row.fingerprint !== idem.fingerprint && !internal) {
+    throw errors.idempotencyMismatch(machine, id, idem.key);
+  }
   return { ...(row.result as CommandResult), duplicate: true };
+}
+
+async function authorizeOrReject(
+  ctx: RuntimeContext,
+  machine: string,
+  id: string,
+  envelope: EventEnvelope,
+  row: InstanceRow | undefined,
+): Promise<void> {
+  if (!ctx.authorize) return;
+  const decision = ctx.authorize({
+    machine,
+    id,
+    event: envelope.event,
+    actor: envelope.actor,
+    state: row && toState(row),
+  });
+  if (decision === true) return;
+  const reason = typeof decision === 'string' && decision ? decision : 'denied by policy';
+  await reject(ctx, row ?? { machine, id, value: null }, envelope, 'rejected_auth', reason);
+  throw errors.forbidden(machine, id, envelope.event.type, reason);
 }
 
 function stepOrReject<T>(run: () => T, entry: MachineEntry, id: string): T {
@@ -200,13 +283,15 @@ function stepOrReject<T>(run: () => T, entry: MachineEntry, id: string): T {
 
 async function reject(
   ctx: RuntimeContext,
-  row: InstanceRow,
+  row: Pick<InstanceRow, 'machine' | 'id'> & { readonly value: InstanceRow['value'] | null },
   envelope: EventEnvelope,
   outcome: AuditOutcome,
   reason: string,
+  firedTimer?: string,
 ): Promise<void> {
   await ctx.committer.submit({
     kind: 'audit',
+    ...(firedTimer !== undefined && { timersCancelled: [firedTimer] }),
     audit: {
       machine: row.machine,
       id: row.id,

@@ -61,6 +61,13 @@ describe('durability under SIGKILL', () => {
     const engine = await createEngine({ store, machines: [flipMachine] });
     try {
       expect(acked.size).toBe(24);
+      const emitsOf = new Map<string, number>();
+      for (let after = 0; ; ) {
+        const page = await store.readEmits(after, 1000);
+        for (const e of page) emitsOf.set(e.id, (emitsOf.get(e.id) ?? 0) + 1);
+        if (page.length < 1000) break;
+        after = page.at(-1)?.position ?? after;
+      }
       for (const [id, ackedSeq] of acked) {
         const key = { machine: 'flip', id };
         const state = await engine.get('flip', id);
@@ -83,8 +90,7 @@ describe('durability under SIGKILL', () => {
         expect(timers.map((t) => t.timerId)).toEqual([
           `xstate.after.${flips % 2 === 0 ? 60000 : 90000}.flip.${state.value}`,
         ]);
-        const outbox = await store.listOutbox(key);
-        expect(outbox.filter((o) => o.effect.kind === 'emit')).toHaveLength(flips);
+        expect(emitsOf.get(id) ?? 0).toBe(flips);
 
         const replayed = await engine.replay('flip', id);
         expect(replayed).toEqual({

@@ -69,9 +69,9 @@ describe.each(Object.keys(testStores))('engine on %s', (kind) => {
     expect((r.context as { paidAt: number }).paidAt).toBe(clock.now());
     expect(await store.listTimers({ machine: 'order', id: 'o1' })).toEqual([]);
     const outbox = await store.listOutbox({ machine: 'order', id: 'o1' });
-    expect(outbox.map((o) => [o.effectId, o.effect.kind])).toEqual([
-      ['order/o1/2/0', 'emit'],
-      ['order/o1/2/1', 'action'],
+    expect(outbox.map((o) => [o.effectId, o.effect.kind])).toEqual([['order/o1/2/0', 'action']]);
+    expect((await store.readEmits(0)).map((e) => [e.effectId, e.event])).toEqual([
+      ['order/o1/2/e0', { type: 'order.paid', total: 40 }],
     ]);
     const { entries } = await engine.audit('order', 'o1');
     expect(entries.at(-1)).toMatchObject({

@@ -1,27 +1,37 @@
-import { errors, StatorError } from '../core/errors.js';
+import { errors } from '../core/errors.js';
+import type { EventWrite } from '../store/types.js';
 import { systemClock } from './clock.js';
 import * as path from './commit-path.js';
+import { EffectsRuntime } from './effects/effects-runtime.js';
 import { GroupCommitter } from './group-commit.js';
 import { InstanceCache, instanceKey } from './instance-cache.js';
 import { Mailboxes } from './mailbox.js';
 import { rebuild } from './recovery.js';
 import { MachineRegistry } from './registry.js';
-import type { CommittedTransition, Engine, EngineOptions, HistoryOptions } from './types.js';
+import type { CommittedTransition, Engine, EngineOptions } from './types.js';
 import {
   assertExternalEvent,
   assertIdempotencyKey,
   assertInstanceId,
   assertJson,
   assertMachineName,
+  pageLimit,
 } from './validate.js';
 import { toState } from './write.js';
 
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
+/** The engine plus the handles `stator/testing` drives it with. */
+export interface EngineWithInternals {
+  readonly engine: Engine;
+  /** Fires due timers, runs due effects, delivers emits (for `dispatch: 'manual'`). */
+  runDue(): Promise<void>;
+  /** Earliest time a timer or outbox row falls due, if any. */
+  nextDue(): Promise<number | undefined>;
+}
 
 /**
  * Starts an engine over a store: opens (migrates) the store, registers the
- * machines (refusing non-durable ones), and returns the API.
+ * machines (refusing non-durable ones), fires timers that fell due while no
+ * process ran, resumes pending effects, and returns the API.
  *
  * @example
  * const engine = await createEngine({ store: sqliteStore({ path: './orders.db' }), machines: [orderMachine] });
@@ -30,27 +40,41 @@ const MAX_LIMIT = 1000;
  * await engine.close();
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
+  return (await createEngineWithInternals(options)).engine;
+}
+
+export async function createEngineWithInternals(
+  options: EngineOptions,
+): Promise<EngineWithInternals> {
   const registry = new MachineRegistry(options.machines, options.snapshot);
   const { store } = options;
   await store.open();
   const listeners = new Set<(t: CommittedTransition) => void>();
-  const ctx: path.RuntimeContext = {
-    committed: (t) => {
-      for (const listener of listeners) {
-        try {
-          listener(t);
-        } catch (error) {
-          console.error('stator: an onTransition listener threw', error);
-        }
+  let effects: EffectsRuntime | undefined;
+  const afterCommit = (write: EventWrite): void => {
+    effects?.committed(write);
+    if (listeners.size === 0) return;
+    const transition = { event: write.event, state: toState(write.instance) };
+    for (const listener of listeners) {
+      try {
+        listener(transition);
+      } catch (error) {
+        console.error('stator: an onTransition listener threw', error);
       }
-    },
+    }
+  };
+  const ctx: path.RuntimeContext = {
     store,
     registry,
     committer: new GroupCommitter(store, options.maxBatch ?? 256),
     cache: new InstanceCache(options.cacheSize ?? 10_000),
     clock: options.clock ?? systemClock,
+    authorize: options.authorize,
+    afterCommit,
   };
   const mailboxes = new Mailboxes();
+  effects = new EffectsRuntime(ctx, mailboxes, options);
+  const fx = effects;
   let closed = false;
 
   const guard = (machine: unknown, id: unknown): void => {
@@ -60,7 +84,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   };
   const inMailbox = <T>(machine: string, id: string, task: () => Promise<T>): Promise<T> =>
     mailboxes.run(instanceKey(machine, id), task);
-
   const readInstance = async (machine: string, id: string) => {
     registry.latest(machine);
     const row = await store.getInstance({ machine, id });
@@ -68,7 +91,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     return row;
   };
 
-  return {
+  const engine: Engine = {
     async create(machine, id, opts = {}) {
       guard(machine, id);
       assertIdempotencyKey(opts.idempotencyKey);
@@ -123,18 +146,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async replay(machine, id) {
       guard(machine, id);
       const row = await readInstance(machine, id);
-      const { snapshot, seq } = await rebuild(
-        store,
-        registry.get(machine, row.version),
-        { machine, id },
-        true,
-      );
+      const entry = registry.get(machine, row.version);
+      const { snapshot, seq } = await rebuild(store, entry, { machine, id }, true);
       return { value: snapshot.value, context: snapshot.context, status: snapshot.status, seq };
     },
     async list(machine, opts = {}) {
       if (closed) throw errors.engineClosed();
       registry.latest(machine);
       const limit = pageLimit(opts);
+      if (opts.minTimeInState !== undefined && !(opts.minTimeInState >= 0)) {
+        throw errors.validation('minTimeInState must be a non-negative number of milliseconds.');
+      }
       const rows = await store.listInstances({
         machine,
         limit,
@@ -156,30 +178,57 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         listeners.delete(listener);
       };
     },
+    subscribe(name, handler, opts = {}) {
+      if (closed) throw errors.engineClosed();
+      if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
+        throw errors.validation(
+          'A subscriber needs a name of 1–200 characters (its cursor is stored under it).',
+        );
+      }
+      return fx.subscribe(name, handler, opts);
+    },
+    async deadLetters(limit = 100) {
+      const [timers, effects] = await Promise.all([
+        store.listDeadTimers(limit),
+        store.listDeadOutbox(limit),
+      ]);
+      return { timers, effects };
+    },
+    async retryDeadLetter(letter) {
+      const now = ctx.clock.now();
+      if (letter.kind === 'timer') {
+        const ok = await store.reviveTimer(
+          { machine: letter.machine, id: letter.id },
+          letter.timerId,
+          now,
+        );
+        if (ok) fx.timers.notify(now);
+        return ok;
+      }
+      const ok = await store.reviveOutbox(letter.effectId, now);
+      if (ok) fx.outbox.notify(now);
+      return ok;
+    },
     machines: () => registry.describe(),
     getMachine: (name, version) =>
       (version === undefined ? registry.latest(name) : registry.get(name, version)).stepper.machine,
     async close() {
       if (closed) return;
       closed = true;
+      await fx.stop();
       await mailboxes.drain();
       await ctx.committer.flushed();
       await store.close();
     },
   };
-}
-
-function pageLimit(opts: { limit?: number; after?: number }): number {
-  const limit = opts.limit ?? DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new StatorError('VALIDATION_FAILED', `limit must be an integer from 1 to ${MAX_LIMIT}.`, {
-      field: 'limit',
-    });
-  }
-  if (opts.after !== undefined && (!Number.isInteger(opts.after) || opts.after < 0)) {
-    throw new StatorError('VALIDATION_FAILED', 'after must be a non-negative integer.', {
-      field: 'after',
-    });
-  }
-  return limit;
+  fx.start();
+  return {
+    engine,
+    runDue: () => fx.runDue(),
+    async nextDue() {
+      const [timer, effect] = await Promise.all([store.nextTimerDue(), store.nextOutboxDue()]);
+      if (timer === undefined) return effect;
+      return effect === undefined ? timer : Math.min(timer, effect);
+    },
+  };
 }

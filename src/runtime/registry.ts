@@ -1,4 +1,4 @@
-import type { AnyStateMachine } from 'xstate';
+import { type AnyStateMachine, StateMachine } from 'xstate';
 import { assertDurable } from '../core/durable-check.js';
 import { errors } from '../core/errors.js';
 import { createStepper, type Stepper } from '../core/step.js';
@@ -10,6 +10,7 @@ export interface MachineEntry {
   readonly version: string;
   readonly stepper: Stepper;
   readonly snapshot: Required<SnapshotPolicy>;
+  readonly schemas: NonNullable<MachineRegistration['schemas']>;
 }
 
 export const DEFAULT_SNAPSHOT_EVERY = 100;
@@ -28,6 +29,20 @@ export class MachineRegistry {
   ) {
     for (const item of machines) {
       this.#add(isRegistration(item) ? item : { machine: item }, defaults);
+    }
+    this.#addChildMachines(defaults);
+  }
+
+  /** Child machines invoked through setup({ actors }) run as durable instances of their own. */
+  #addChildMachines(defaults: SnapshotPolicy): void {
+    const queue = [...this.#latest.values()].map((e) => e.stepper.machine);
+    while (queue.length > 0) {
+      const machine = queue.pop() as AnyStateMachine;
+      for (const logic of Object.values(machine.implementations.actors)) {
+        if (!(logic instanceof StateMachine) || this.#byName.has(logic.id)) continue;
+        this.#add({ machine: logic as AnyStateMachine }, defaults);
+        queue.push(logic as AnyStateMachine);
+      }
     }
   }
 
@@ -53,6 +68,7 @@ export class MachineRegistry {
       version,
       stepper: createStepper(machine),
       snapshot: { every: policy.every ?? DEFAULT_SNAPSHOT_EVERY, states: policy.states ?? [] },
+      schemas: reg.schemas ?? {},
     };
     versions.set(version, entry);
     this.#byName.set(machine.id, versions);

@@ -1,6 +1,8 @@
 import type { AnyStateMachine } from 'xstate';
 import type { Actor, Clock, InstanceStatus, StateValue } from '../core/types.js';
-import type { AuditRecord, EventRow, Store } from '../store/types.js';
+import type { AuditRecord, EventRow, OutboxRow, Store, TimerRow } from '../store/types.js';
+import type { EffectsOptions } from './effects/effects-runtime.js';
+import type { EmitHandler, SubscribeOptions, Subscription } from './effects/subscriptions.js';
 
 /** When to write a full snapshot beside the event (recovery = snapshot + later events). */
 export interface SnapshotPolicy {
@@ -18,11 +20,7 @@ export interface StandardSchema<Output = unknown> {
   readonly '~standard': {
     readonly version: 1;
     readonly vendor: string;
-    readonly validate: (
-      value: unknown,
-    ) =>
-      | StandardResult<Output>
-      | Promise<StandardResult<Output>>;
+    readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>;
   };
 }
 
@@ -65,7 +63,7 @@ export interface AuthorizationRequest {
 /** `true` to allow; a string is the reason for the denial (FORBIDDEN, audited as rejected_auth). */
 export type AuthorizationDecision = true | string;
 
-export interface EngineOptions {
+export interface EngineOptions extends EffectsOptions {
   readonly store: Store;
   readonly machines: readonly (AnyStateMachine | MachineRegistration)[];
   /** Source of recorded event times. Default: the system clock. */
@@ -159,6 +157,20 @@ export interface CommittedTransition {
   readonly state: InstanceState;
 }
 
+export interface DeadLetters {
+  readonly timers: TimerRow[];
+  readonly effects: OutboxRow[];
+}
+
+export type DeadLetterRef =
+  | {
+      readonly kind: 'timer';
+      readonly machine: string;
+      readonly id: string;
+      readonly timerId: string;
+    }
+  | { readonly kind: 'effect'; readonly effectId: string };
+
 export interface Engine {
   /** Creates an instance of the machine's newest version and commits its initial state. */
   create(machine: string, id: string, options?: CreateOptions): Promise<CommandResult>;
@@ -187,6 +199,16 @@ export interface Engine {
    * listener that throws is logged and kept.
    */
   onTransition(listener: (t: CommittedTransition) => void): () => void;
+  /**
+   * Delivers every `emit(...)`ed event, in commit order, at least once, to the
+   * named subscriber. Its cursor is stored: after a restart, subscribing under
+   * the same name resumes after the last emit it handled.
+   */
+  subscribe(name: string, handler: EmitHandler, options?: SubscribeOptions): Subscription;
+  /** Timers and effects that failed their last retry: kept for inspection and retry by hand. */
+  deadLetters(limit?: number): Promise<DeadLetters>;
+  /** Puts a dead timer or effect back in line, due now. False when there is no such dead letter. */
+  retryDeadLetter(letter: DeadLetterRef): Promise<boolean>;
   /** Registered machines and their versions. */
   machines(): { name: string; versions: string[]; latest: string }[];
   /** The registered XState machine (newest version unless `version` is given). MACHINE_NOT_FOUND otherwise. */

@@ -85,3 +85,18 @@ function notJson(path: string, what: string) {
     field: path,
   });
 }
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+/** The page size of a history, audit or list call: 1–1000, default 100; `after` a non-negative integer. */
+export function pageLimit(opts: { readonly limit?: number; readonly after?: number }): number {
+  const limit = opts.limit ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw errors.validation(`limit must be an integer from 1 to ${MAX_LIMIT}.`, { field: 'limit' });
+  }
+  if (opts.after !== undefined && (!Number.isInteger(opts.after) || opts.after < 0)) {
+    throw errors.validation('after must be a non-negative integer.', { field: 'after' });
+  }
+  return limit;
+}

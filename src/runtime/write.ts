@@ -1,7 +1,14 @@
-import type { AnyMachineSnapshot } from 'xstate';
+import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import { formatStateValue } from '../core/state-value.js';
 import type { Effect, EventEnvelope, InstanceStatus } from '../core/types.js';
-import type { EmitRow, EventWrite, InstanceRow, OutboxRow, TimerRow } from '../store/types.js';
+import type {
+  EmitRow,
+  EventWrite,
+  InstanceRow,
+  OutboxRow,
+  ParentLink,
+  TimerRow,
+} from '../store/types.js';
 import type { MachineEntry } from './registry.js';
 import { shouldSnapshot } from './snapshot-policy.js';
 import type { InstanceState } from './types.js';
@@ -17,6 +24,10 @@ export interface TransitionFacts {
   readonly after: AnyMachineSnapshot;
   readonly effects: readonly Effect[];
   readonly idempotency?: { readonly key: string; readonly fingerprint: string } | undefined;
+  /** The timer whose event this is: deleted with the write unless the step set it again. */
+  readonly firedTimer?: string | undefined;
+  /** For a durable child: its parent, told of the child's completion through the outbox. */
+  readonly parent?: ParentLink | null | undefined;
 }
 
 /** Everything one accepted event writes, as one EventWrite for the store's transaction. */
@@ -37,8 +48,16 @@ export function buildEventWrite(f: TransitionFacts): EventWrite {
       previous && sameValue(previous.value, after.value) ? previous.stateEnteredAt : at,
     createdAt: previous?.createdAt ?? at,
     updatedAt: at,
+    parent: previous?.parent ?? f.parent ?? null,
   };
   const { timersSet, timersCancelled } = timerChanges(machine, id, seq, f.effects);
+  if (f.firedTimer !== undefined && !timersSet.some((t) => t.timerId === f.firedTimer)) {
+    timersCancelled.push(f.firedTimer);
+  }
+  const outbox = outboxRows(machine, id, seq, at, f.effects);
+  if (instance.parent && instance.status === 'done' && previous?.status !== 'done') {
+    outbox.push(parentNotice(instance, instance.parent, seq, at, outbox.length, after.output));
+  }
   return {
     kind: previous ? 'event' : 'create',
     expectedSeq: previous?.seq ?? 0,
@@ -66,7 +85,7 @@ export function buildEventWrite(f: TransitionFacts): EventWrite {
       : undefined,
     timersSet,
     timersCancelled,
-    outbox: outboxRows(machine, id, seq, at, f.effects),
+    outbox,
     emits: emitRows(machine, id, seq, at, f.effects),
     audit: {
       machine,
@@ -151,6 +170,36 @@ function outboxRows(
   return rows;
 }
 
+/** The outbox row that tells a parent its durable child finished (XState's done event). */
+function parentNotice(
+  child: InstanceRow,
+  parent: ParentLink,
+  seq: number,
+  at: number,
+  index: number,
+  output: unknown,
+): OutboxRow {
+  const type = `xstate.done.actor.${parent.activityId}`;
+  return {
+    machine: child.machine,
+    id: child.id,
+    effectId: `${child.machine}/${child.id}/${seq}/${index}`,
+    seq,
+    index,
+    effect: {
+      kind: 'send',
+      target: PARENT_TARGET,
+      event: { type, output: output ?? null, actorId: parent.activityId } as EventObject,
+    },
+    attempts: 0,
+    nextAttemptAt: at,
+    createdAt: at,
+  };
+}
+
+/** The send target that means "this instance's parent". */
+export const PARENT_TARGET = '#parent';
+
 function emitRows(
   machine: string,
   id: string,
@@ -162,7 +211,15 @@ function emitRows(
   for (const effect of effects) {
     if (effect.kind !== 'emit') continue;
     const index = rows.length;
-    rows.push({ machine, id, seq, index, effectId: `${machine}/${id}/${seq}/e${index}`, event: effect.event, at });
+    rows.push({
+      machine,
+      id,
+      seq,
+      index,
+      effectId: `${machine}/${id}/${seq}/e${index}`,
+      event: effect.event,
+      at,
+    });
   }
   return rows;
 }

@@ -1,0 +1,325 @@
+import { actorKind } from '../../core/durable-check.js';
+import type {
+  ActionEffect,
+  ActivityStartEffect,
+  ActivityStopEffect,
+  SendEffect,
+} from '../../core/types.js';
+import type { OutboxRow } from '../../store/types.js';
+import * as path from '../commit-path.js';
+import { instanceKey } from '../instance-cache.js';
+import { ActivityTimeout, errorData, jsonSafe, runPromiseLogic } from './activity-runner.js';
+import { deliverInternal, type EffectsContext, SYSTEM_ACTIVITY } from './context.js';
+import { Pump } from './pump.js';
+import { errorText, exhausted, retryDelay } from './retry-policy.js';
+import { actorLogic, childInstanceId, durableChild, sendToTarget } from './routing.js';
+import { Wake } from './wake.js';
+
+const CLAIM_BATCH = 256;
+const MAX_SLEEP_MS = 1000;
+
+class Stopped extends Error {
+  override readonly name = 'Stopped';
+}
+
+/**
+ * Runs effects from the outbox after their transition committed: custom actions
+ * (at least once, with the effect id as idempotency key), promise activities
+ * (retried per policy, results delivered as `xstate.done.actor.*` /
+ * `xstate.error.actor.*` through the commit path), durable child machines, and
+ * sends to parents and children. Never during replay: replay makes no rows.
+ */
+export class OutboxDispatcher {
+  readonly #fx: EffectsContext;
+  readonly #pump: Pump;
+  readonly #wake: Wake;
+  /** Effects running in this process, so a lease that outlives its run is not claimed twice here. */
+  readonly #inFlight = new Map<string, Promise<void>>();
+  /** AbortControllers of running activities, by instance key + activity id. */
+  readonly #running = new Map<string, AbortController>();
+  #stopped = false;
+
+  constructor(fx: EffectsContext, auto: boolean) {
+    this.#fx = fx;
+    this.#pump = new Pump(
+      () => this.#tick(),
+      (e) => fx.log('outbox dispatcher failed; will look again', e),
+    );
+    this.#wake = new Wake(
+      () => fx.runtime.clock.now(),
+      () => void this.#pump.kick(),
+      auto,
+      MAX_SLEEP_MS,
+    );
+  }
+
+  start(): void {
+    void this.#pump.kick();
+  }
+
+  /** A commit wrote outbox rows due at `at`. */
+  notify(at: number): void {
+    if (!this.#stopped) this.#wake.at(at);
+  }
+
+  /** Claims what is due now and runs it; resolves when those effects finished or were rescheduled. */
+  async runDue(): Promise<void> {
+    await this.#pump.kick();
+    await Promise.all(this.#inFlight.values());
+  }
+
+  /** Stops claiming, aborts running activities (their rows are released for a later run) and waits. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#wake.cancel();
+    for (const controller of this.#running.values())
+      controller.abort(new Stopped('engine closing'));
+    await this.#pump.idle();
+    await Promise.all(this.#inFlight.values());
+  }
+
+  async #tick(): Promise<void> {
+    const { store, clock } = this.#fx.runtime;
+    while (!this.#stopped) {
+      const now = clock.now();
+      const rows = await store.claimOutbox({
+        owner: this.#fx.owner,
+        now,
+        until: now + this.#fx.leaseMs,
+        limit: CLAIM_BATCH,
+      });
+      const fresh = rows.filter((row) => !this.#inFlight.has(row.effectId));
+      for (const row of fresh) {
+        const run = this.#dispatch(row).finally(() => this.#inFlight.delete(row.effectId));
+        this.#inFlight.set(row.effectId, run);
+      }
+      if (rows.length < CLAIM_BATCH) break;
+      await Promise.all(this.#inFlight.values());
+    }
+    if (!this.#stopped) this.#wake.at(await store.nextOutboxDue());
+  }
+
+  async #dispatch(row: OutboxRow): Promise<void> {
+    const { effect } = row;
+    try {
+      switch (effect.kind) {
+        case 'action':
+          await this.#action(row, effect);
+          break;
+        case 'activity.start':
+          await this.#start(row, effect);
+          return; // completes or reschedules itself
+        case 'activity.stop':
+          await this.#stop(row, effect);
+          break;
+        case 'send':
+          await this.#send(row, effect);
+          break;
+      }
+      await this.#fx.runtime.store.completeOutbox(row.effectId);
+    } catch (error) {
+      await this.#failed(row, error, this.#fx.actionRetry);
+    }
+  }
+
+  async #action(row: OutboxRow, effect: ActionEffect): Promise<void> {
+    const { entry, row: instance } = await path.load(this.#fx.runtime, row.machine, row.id);
+    const impl = (entry.stepper.machine.implementations.actions as Record<string, unknown>)[
+      effect.type
+    ];
+    if (typeof impl !== 'function')
+      throw new Error(`action "${effect.type}" has no implementation`);
+    const [event] = await this.#fx.runtime.store.readEvents(row, { after: row.seq - 1, limit: 1 });
+    await impl(
+      {
+        context: instance.context,
+        event: event ? { ...event.payload, type: event.type } : undefined,
+        idempotencyKey: row.effectId,
+        attempt: row.attempts + 1,
+        instance: { machine: row.machine, id: row.id, seq: row.seq },
+      },
+      effect.params ?? undefined,
+    );
+  }
+
+  async #send(row: OutboxRow, effect: SendEffect): Promise<void> {
+    const delivered = await sendToTarget(this.#fx, row, effect.target, effect.event, {
+      actor: { id: `system:instance:${row.machine}/${row.id}` },
+      idempotencyKey: row.effectId,
+    });
+    if (!delivered)
+      this.#fx.log(
+        `send to "${effect.target}" from ${row.machine}/${row.id} dropped: no durable target`,
+      );
+  }
+
+  async #stop(row: OutboxRow, effect: ActivityStopEffect): Promise<void> {
+    this.#running.get(activityKey(row, effect.activityId))?.abort(new Stopped('activity stopped'));
+    const child = await durableChild(this.#fx, row, effect.activityId, effect.src);
+    if (!child) return;
+    await deliverInternal(
+      this.#fx,
+      child.machine,
+      child.id,
+      { type: 'xstate.stop' },
+      {
+        actor: { id: `system:instance:${row.machine}/${row.id}` },
+        idempotencyKey: row.effectId,
+      },
+    );
+  }
+
+  async #start(row: OutboxRow, effect: ActivityStartEffect): Promise<void> {
+    const fx = this.#fx;
+    const { store } = fx.runtime;
+    const logic = await actorLogic(fx, row, effect.src);
+    if (!logic) throw new Error(`actor "${effect.src}" has no implementation`);
+    const { snapshot } = await path.load(fx.runtime, row.machine, row.id);
+    if (!snapshot.children[effect.activityId]) {
+      await store.completeOutbox(row.effectId); // its state was exited before it could start
+      return;
+    }
+    if (actorKind(logic) === 'machine') {
+      await startChild(fx, row, effect, (logic as unknown as { id: string }).id);
+      await store.completeOutbox(row.effectId);
+      return;
+    }
+    const policy = fx.activities[effect.src] ?? {};
+    if (row.status === 'started') {
+      await this.#result(row, effect, {
+        ok: false,
+        error: {
+          name: 'ActivityInterrupted',
+          code: 'ACTIVITY_INTERRUPTED',
+          message: `at-most-once activity "${effect.src}" was interrupted; it may or may not have happened`,
+        },
+      });
+      return;
+    }
+    if (policy.atMostOnce) await store.markOutboxStarted(row.effectId);
+    const attempt = row.attempts + 1;
+    const controller = new AbortController();
+    const key = activityKey(row, effect.activityId);
+    this.#running.set(key, controller);
+    try {
+      const output = await runPromiseLogic(
+        logic,
+        {
+          input: effect.input,
+          activityId: effect.activityId,
+          idempotencyKey: row.effectId,
+          attempt,
+        },
+        controller.signal,
+        policy.timeoutMs,
+      );
+      await this.#result(row, effect, { ok: true, output: jsonSafe(output) });
+    } catch (error) {
+      if (controller.signal.reason instanceof Stopped) {
+        if (this.#stopped)
+          await store.retryOutbox(row.effectId, {
+            attempts: row.attempts,
+            lastError: 'engine closed',
+            at: fx.runtime.clock.now(),
+          });
+        else await store.completeOutbox(row.effectId);
+        return;
+      }
+      const failure =
+        error instanceof ActivityTimeout
+          ? error
+          : controller.signal.aborted
+            ? controller.signal.reason
+            : error;
+      if (policy.atMostOnce || exhausted(policy, attempt, failure)) {
+        await this.#result(row, effect, { ok: false, error: errorData(failure) });
+        return;
+      }
+      await this.#retry(row, attempt, failure, policy);
+    } finally {
+      this.#running.delete(key);
+    }
+  }
+
+  async #result(
+    row: OutboxRow,
+    effect: ActivityStartEffect,
+    result: { ok: true; output: unknown } | { ok: false; error: Record<string, unknown> },
+  ): Promise<void> {
+    const id = effect.activityId;
+    const event = result.ok
+      ? { type: `xstate.done.actor.${id}`, output: result.output, actorId: id }
+      : { type: `xstate.error.actor.${id}`, error: result.error, actorId: id };
+    await deliverInternal(this.#fx, row.machine, row.id, event, {
+      actor: SYSTEM_ACTIVITY,
+      idempotencyKey: `${row.effectId}/result`,
+    });
+    await this.#fx.runtime.store.completeOutbox(row.effectId);
+  }
+
+  async #retry(
+    row: OutboxRow,
+    attempt: number,
+    error: unknown,
+    policy: EffectsContext['actionRetry'],
+  ) {
+    const at = this.#fx.runtime.clock.now() + retryDelay(policy, attempt, this.#fx.random);
+    await this.#fx.runtime.store.retryOutbox(row.effectId, {
+      attempts: attempt,
+      lastError: errorText(error),
+      at,
+    });
+    this.notify(at);
+  }
+
+  async #failed(
+    row: OutboxRow,
+    error: unknown,
+    policy: EffectsContext['actionRetry'],
+  ): Promise<void> {
+    const attempt = row.attempts + 1;
+    try {
+      if (exhausted(policy, attempt, error)) {
+        this.#fx.log(`effect ${row.effectId} dead-lettered after ${attempt} attempts`, error);
+        await this.#fx.runtime.store.deadLetterOutbox(row.effectId, {
+          attempts: attempt,
+          lastError: errorText(error),
+          at: this.#fx.runtime.clock.now(),
+        });
+      } else await this.#retry(row, attempt, error, policy);
+    } catch (storeError) {
+      this.#fx.log(
+        `could not record the failure of ${row.effectId}; its lease will expire`,
+        storeError,
+      );
+    }
+  }
+}
+
+function activityKey(row: OutboxRow, activityId: string): string {
+  return `${instanceKey(row.machine, row.id)}\u0000${activityId}`;
+}
+
+/** Creates the durable child instance (idempotently: the effect id is the create's key). */
+async function startChild(
+  fx: EffectsContext,
+  row: OutboxRow,
+  effect: ActivityStartEffect,
+  childMachine: string,
+): Promise<void> {
+  const id = childInstanceId(row, effect.activityId);
+  const parent = { machine: row.machine, id: row.id, activityId: effect.activityId };
+  await fx.mailboxes.run(instanceKey(childMachine, id), async () => {
+    try {
+      await path.create(
+        fx.runtime,
+        childMachine,
+        id,
+        { input: effect.input, idempotencyKey: row.effectId, actor: SYSTEM_ACTIVITY },
+        { parent },
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'INSTANCE_EXISTS') throw error;
+    }
+  });
+}

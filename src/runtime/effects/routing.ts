@@ -1,0 +1,60 @@
+import type { AnyActorLogic, EventObject } from 'xstate';
+import { actorKind } from '../../core/durable-check.js';
+import type { Actor } from '../../core/types.js';
+import type { InstanceKey } from '../../store/types.js';
+import { load } from '../commit-path.js';
+import { PARENT_TARGET } from '../write.js';
+import { deliverInternal, type EffectsContext } from './context.js';
+
+/** The instance id of a durable child: parent machine, parent id and the child's id there. */
+export function childInstanceId(parent: InstanceKey, activityId: string): string {
+  return `${parent.machine}~${parent.id}~${activityId}`;
+}
+
+/** The setup({ actors }) logic behind `src` in an instance's machine version, if any. */
+export async function actorLogic(
+  fx: EffectsContext,
+  key: InstanceKey,
+  src: string,
+): Promise<AnyActorLogic | undefined> {
+  const { entry } = await load(fx.runtime, key.machine, key.id);
+  return (entry.stepper.machine.implementations.actors as Record<string, AnyActorLogic>)[src];
+}
+
+/** The durable child instance behind child id `target` of an instance, if it is a machine. */
+export async function durableChild(
+  fx: EffectsContext,
+  key: InstanceKey,
+  target: string,
+  src?: string,
+): Promise<InstanceKey | undefined> {
+  const loaded = await load(fx.runtime, key.machine, key.id);
+  const childSrc = src ?? (loaded.snapshot.children[target] as { src?: unknown } | undefined)?.src;
+  if (typeof childSrc !== 'string') return undefined;
+  const logic = await actorLogic(fx, key, childSrc);
+  if (!logic || actorKind(logic) !== 'machine') return undefined;
+  return { machine: (logic as unknown as { id: string }).id, id: childInstanceId(key, target) };
+}
+
+/**
+ * Sends an event from an instance to `target`: itself, its parent (`#parent`), or
+ * one of its durable child machines. Returns false when the target is not a
+ * durable instance (a promise activity cannot receive events).
+ */
+export async function sendToTarget(
+  fx: EffectsContext,
+  from: InstanceKey,
+  target: string,
+  event: EventObject,
+  options: { actor: Actor; idempotencyKey?: string },
+): Promise<boolean> {
+  let to: InstanceKey | undefined;
+  if (target === 'self' || target === from.id) to = from;
+  else if (target === PARENT_TARGET) {
+    const row = await fx.runtime.store.getInstance(from);
+    to = row?.parent ?? undefined;
+  } else to = await durableChild(fx, from, target);
+  if (!to) return false;
+  await deliverInternal(fx, to.machine, to.id, event, options);
+  return true;
+}
