@@ -329,4 +329,13 @@ export interface Store {
   getCursor(subscriber: string): Promise<number>;
   setCursor(subscriber: string, position: number): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Optional, for stores shared by several processes: calls `listener` when
+   * another process committed timers, outbox rows or emits (PostgreSQL:
+   * LISTEN/NOTIFY), so idle processes wake instead of polling tightly.
+   * Returns the function that stops listening.
+   */
+  onWake?(listener: (what: WakeTopic) => void): () => void;
 }
+
+export type WakeTopic = 'timers' | 'outbox' | 'emits';

@@ -58,10 +58,19 @@ export class EffectsRuntime {
     this.outbox = new OutboxDispatcher(this.#fx, this.#auto);
   }
 
+  #unlisten: (() => void) | undefined;
+
   start(): void {
     if (!this.#auto) return;
     this.timers.start();
     this.outbox.start();
+    // Another process wrote due work: look now rather than at the next poll.
+    this.#unlisten = this.#fx.runtime.store.onWake?.((topic) => {
+      const now = this.#fx.runtime.clock.now();
+      if (topic === 'timers') this.timers.notify(now);
+      else if (topic === 'outbox') this.outbox.notify(now);
+      else for (const s of this.#subscribers.values()) s.notify();
+    });
   }
 
   /** Called after every commit of an accepted event. */
@@ -96,6 +105,7 @@ export class EffectsRuntime {
   }
 
   async stop(): Promise<void> {
+    this.#unlisten?.();
     await Promise.all([this.timers.stop(), this.outbox.stop()]);
     await Promise.all([...this.#subscribers.values()].map((s) => s.stop()));
     this.#subscribers.clear();

@@ -8,6 +8,11 @@ import { Wake } from './wake.js';
 const CLAIM_BATCH = 512;
 /** Look at the store at least this often, for timers other processes wrote. */
 const MAX_SLEEP_MS = 1000;
+/**
+ * Timers due this soon are claimed ahead and fired from an in-process timer at
+ * their due time, so the store query is not on the path between due and fire.
+ */
+const LOOKAHEAD_MS = 25;
 
 /**
  * Fires due timers as ordinary events through the commit path (actor
@@ -19,10 +24,15 @@ export class TimerScheduler {
   readonly #fx: EffectsContext;
   readonly #pump: Pump;
   readonly #wake: Wake;
+  readonly #lookahead: number;
+  /** Claimed timers waiting for their due time in this process. */
+  readonly #scheduled = new Map<TimerRow, NodeJS.Timeout>();
+  readonly #firing = new Set<Promise<void>>();
   #stopped = false;
 
   constructor(fx: EffectsContext, auto: boolean) {
     this.#fx = fx;
+    this.#lookahead = auto ? LOOKAHEAD_MS : 0;
     this.#pump = new Pump(
       () => this.#tick(),
       (e) => fx.log('timer scheduler failed; will look again', e),
@@ -42,31 +52,67 @@ export class TimerScheduler {
   }
 
   /** Fires everything due now; resolves when those deliveries committed (or were retried). */
-  runDue(): Promise<void> {
-    return this.#pump.kick();
+  async runDue(): Promise<void> {
+    await this.#pump.kick();
+    while (this.#firing.size > 0) await Promise.all(this.#firing);
   }
 
+  /** Stops firing; claimed timers not yet due are released for the next process to start. */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#wake.cancel();
     await this.#pump.idle();
+    const { store } = this.#fx.runtime;
+    const unfired = [...this.#scheduled.entries()];
+    this.#scheduled.clear();
+    for (const [timer, handle] of unfired) {
+      clearTimeout(handle);
+      await store.retryTimer(timer, timer.timerId, {
+        attempts: timer.attempts ?? 0,
+        lastError: timer.lastError ?? '',
+        at: timer.dueAt,
+      });
+    }
+    while (this.#firing.size > 0) await Promise.all(this.#firing);
   }
 
   async #tick(): Promise<void> {
     const { store, clock } = this.#fx.runtime;
+    let horizon = clock.now();
     while (!this.#stopped) {
-      const now = clock.now();
+      horizon = clock.now() + this.#lookahead;
       const due = await store.claimDueTimers({
         owner: this.#fx.owner,
-        now,
-        until: now + this.#fx.leaseMs,
+        now: horizon,
+        until: horizon + this.#fx.leaseMs,
         limit: CLAIM_BATCH,
       });
-      // Started in due order: each instance's mailbox keeps that order.
-      await Promise.all(due.map((timer) => this.#fire(timer)));
+      for (const timer of due) this.#schedule(timer);
       if (due.length < CLAIM_BATCH) break;
     }
-    if (!this.#stopped) this.#wake.at(await store.nextTimerDue());
+    if (this.#stopped) return;
+    const next = await store.nextTimerDue();
+    // Timers before the horizon are claimed already (here, or leased by another process).
+    this.#wake.at(next === undefined ? undefined : Math.max(next, horizon));
+  }
+
+  /** Fires a claimed timer at its due time; timers of one instance start in due order. */
+  #schedule(timer: TimerRow): void {
+    const delay = timer.dueAt - this.#fx.runtime.clock.now();
+    if (delay <= 0) {
+      this.#track(this.#fire(timer));
+      return;
+    }
+    const handle = setTimeout(() => {
+      this.#scheduled.delete(timer);
+      this.#track(this.#fire(timer));
+    }, delay);
+    this.#scheduled.set(timer, handle);
+  }
+
+  #track(firing: Promise<void>): void {
+    this.#firing.add(firing);
+    void firing.finally(() => this.#firing.delete(firing));
   }
 
   async #fire(timer: TimerRow): Promise<void> {

@@ -33,7 +33,6 @@ export class Wake {
       },
       Math.max(0, target - this.#now()),
     );
-    this.#handle.unref?.();
   }
 
   cancel(): void {
