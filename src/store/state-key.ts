@@ -32,3 +32,19 @@ function collectLeafPaths(value: StateValueMap, prefix: string, into: string[]):
     else collectLeafPaths(child, `${prefix}${key}.`, into);
   }
 }
+
+/**
+ * Whether an instance whose state key is `key` is in state `path` or one of its
+ * substates: some active path (a region's, for parallel states) equals `path` or
+ * continues it after a `.`. So `paid` matches `paid` and `paid.packed`, never
+ * `paidOut`.
+ *
+ * @example
+ * stateMatches('paid.packed', 'paid'); // true
+ * stateMatches('paidOut', 'paid'); // false
+ * stateMatches('ship.invoice.sent,ship.parcel.packed', 'ship.parcel'); // true
+ */
+export function stateMatches(key: string, path: string): boolean {
+  const prefix = `${path}.`;
+  return key.split(',').some((p) => p === path || p.startsWith(prefix));
+}

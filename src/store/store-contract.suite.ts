@@ -4,14 +4,23 @@
  * not a promise.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeApiKeyContract } from './contract/api-keys.suite.js';
 import { describeCommitContract } from './contract/commit.suite.js';
 import { describeDataContract } from './contract/data.suite.js';
+import { describeEmitContract } from './contract/emits.suite.js';
 import { describeHistoryContract } from './contract/history.suite.js';
+import { describeListInstancesContract } from './contract/list-instances.suite.js';
+import { describeOutboxContract } from './contract/outbox.suite.js';
+import { describeRowFieldsContract } from './contract/row-fields.suite.js';
 import { describeSideRowsContract } from './contract/side-rows.suite.js';
+import { describeTimerContract } from './contract/timers.suite.js';
 import {
+  apiKey,
+  at,
   auditOnly,
   createWrite,
   effect,
+  emit,
   eventWrite,
   key,
   readAll,
@@ -73,6 +82,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await ctx.store.close();
         await ctx.store.close(); // closing twice is harmless
         const closed = { code: 'STORE_ERROR', message: expect.stringMatching(/store is closed/) };
+        const lease = { owner: 'a', now: 0, until: 1, limit: 1 };
+        const attempt = { attempts: 1, lastError: 'x', at: 0 };
         const s = ctx.store;
         const calls: (() => Promise<unknown>)[] = [
           () => s.open(),
@@ -85,6 +96,30 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           () => s.getIdempotency(order, 'k'),
           () => s.listTimers(order),
           () => s.listOutbox(order),
+          () => s.listInstances({ machine: 'order' }),
+          () => s.getTimer(order, 't'),
+          () => s.nextTimerDue(),
+          () => s.claimDueTimers(lease),
+          () => s.retryTimer(order, 't', attempt),
+          () => s.deadLetterTimer(order, 't', attempt),
+          () => s.listDeadTimers(),
+          () => s.reviveTimer(order, 't', 0),
+          () => s.getOutbox('e'),
+          () => s.nextOutboxDue(),
+          () => s.claimOutbox(lease),
+          () => s.completeOutbox('e'),
+          () => s.markOutboxStarted('e'),
+          () => s.retryOutbox('e', attempt),
+          () => s.deadLetterOutbox('e', attempt),
+          () => s.listDeadOutbox(),
+          () => s.reviveOutbox('e', 0),
+          () => s.putApiKey(apiKey('k')),
+          () => s.findApiKey('h'),
+          () => s.listApiKeys(),
+          () => s.revokeApiKey('k', 0),
+          () => s.readEmits(0),
+          () => s.getCursor('c'),
+          () => s.setCursor('c', 1),
         ];
         for (const call of calls) await expect(call()).rejects.toMatchObject(closed);
       });
@@ -94,6 +129,12 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeHistoryContract(ctx);
     describeSideRowsContract(ctx);
     describeDataContract(ctx);
+    describeRowFieldsContract(ctx);
+    describeListInstancesContract(ctx);
+    describeTimerContract(ctx);
+    describeOutboxContract(ctx);
+    describeEmitContract(ctx);
+    describeApiKeyContract(ctx);
 
     describe('persistence', () => {
       it('keeps everything across close and reopen', async (test) => {
@@ -118,6 +159,51 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await readAll(ctx.store, order, ['create-o-1'])).toEqual(before);
         await expectSequenceCheckStillHolds(ctx.store, order);
         expect((await ctx.store.readAudit(order)).map((a) => a.position)).toEqual([1, 2, 3]);
+      });
+
+      it('keeps emits, cursors, API keys, parent links and dead letters across close and reopen', async (test) => {
+        const reopen = harness.reopen;
+        if (reopen === undefined) return test.skip('the adapter does not persist');
+        const child = key('payment', 'p-1');
+        const parent = { machine: 'order', id: 'o-1', activityId: 'charge' };
+        await ctx.store.commit([
+          createWrite(child, {
+            parent,
+            emits: [emit(child, 1, 0)],
+            timersSet: [timer(child, 'dead', at(1)), timer(child, 'leased', at(2))],
+            outbox: [effect(child, 1, 0), effect(child, 1, 1)],
+          }),
+        ]);
+        const failure = { attempts: 3, lastError: 'boom', at: 0 };
+        await ctx.store.deadLetterTimer(child, 'dead', failure);
+        await ctx.store.deadLetterOutbox(effect(child, 1, 0).effectId, failure);
+        await ctx.store.markOutboxStarted(effect(child, 1, 1).effectId);
+        await ctx.store.claimDueTimers({ owner: 'a', now: at(5), until: at(65), limit: 10 });
+        await ctx.store.setCursor('relay', 1);
+        await ctx.store.putApiKey(apiKey('k-1'));
+        const snapshot = async () => ({
+          instance: await ctx.store.getInstance(child),
+          emits: await ctx.store.readEmits(0),
+          deadTimers: await ctx.store.listDeadTimers(),
+          deadOutbox: await ctx.store.listDeadOutbox(),
+          outbox: await ctx.store.listOutbox(child),
+          cursor: await ctx.store.getCursor('relay'),
+          keys: await ctx.store.listApiKeys(),
+        });
+        const before = await snapshot();
+        await ctx.store.close();
+
+        ctx.store = await reopen();
+        await ctx.store.open();
+
+        expect(await snapshot()).toEqual(before);
+        expect(before.instance?.parent).toEqual(parent);
+        // The lease survived too: nobody else gets the leased timer before it expires.
+        expect(
+          await ctx.store.claimDueTimers({ owner: 'b', now: at(64), until: at(99), limit: 10 }),
+        ).toEqual([]);
+        await ctx.store.commit([eventWrite(child, 1, { emits: [emit(child, 2, 0)] })]);
+        expect((await ctx.store.readEmits(1)).map((e) => e.position)).toEqual([2]);
       });
     });
   });

@@ -96,7 +96,10 @@ export class OutboxDispatcher {
       if (rows.length < CLAIM_BATCH) break;
       await Promise.all(this.#inFlight.values());
     }
-    if (!this.#stopped) this.#wake.at(await store.nextOutboxDue());
+    if (this.#stopped) return;
+    // A row due already is leased (running here or elsewhere): poll rather than spin.
+    const next = await store.nextOutboxDue();
+    this.#wake.at(next === undefined || next <= clock.now() ? undefined : next);
   }
 
   async #dispatch(row: OutboxRow): Promise<void> {

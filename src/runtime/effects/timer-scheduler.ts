@@ -92,8 +92,9 @@ export class TimerScheduler {
     }
     if (this.#stopped) return;
     const next = await store.nextTimerDue();
-    // Timers before the horizon are claimed already (here, or leased by another process).
-    this.#wake.at(next === undefined ? undefined : Math.max(next, horizon));
+    // A timer due before the horizon is claimed already (here, or leased by another
+    // process): look again at the next poll, or when a commit or another process wakes us.
+    this.#wake.at(next === undefined || next <= horizon ? undefined : next);
   }
 
   /** Fires a claimed timer at its due time; timers of one instance start in due order. */

@@ -20,6 +20,8 @@ export function applyWrites(s: Statements, writes: readonly CommitWrite[]): Writ
   for (let i = 0; i < writes.length; i++) {
     const write = writes[i] as CommitWrite;
     if (write.kind === 'audit') {
+      const { machine, id } = write.audit;
+      for (const timerId of write.timersCancelled ?? []) s.deleteTimer.run(machine, id, timerId);
       appendAudit(s, write.audit);
       results[i] = outcomes.ok;
     } else {
@@ -43,6 +45,7 @@ function applyEventWrite(s: Statements, write: EventWrite): WriteOutcome {
       return outcomes.instanceExists;
     }
   } else {
+    // A write without `parent` leaves the stored link alone; null clears it.
     const changed = s.updateInstance.run(
       instance.version,
       JSON.stringify(instance.value),
@@ -53,6 +56,8 @@ function applyEventWrite(s: Statements, write: EventWrite): WriteOutcome {
       instance.stateEnteredAt,
       instance.createdAt,
       instance.updatedAt,
+      instance.parent === undefined ? 1 : 0,
+      toNullableJson(instance.parent),
       instance.machine,
       instance.id,
       write.expectedSeq,
@@ -100,6 +105,7 @@ function writeRest(s: Statements, write: EventWrite): void {
     );
   }
   for (const timerId of write.timersCancelled) s.deleteTimer.run(machine, id, timerId);
+  // Setting a known timer id again makes a new timer: status, attempts and lease start over.
   for (const t of write.timersSet) {
     s.upsertTimer.run(
       t.machine,
@@ -109,6 +115,9 @@ function writeRest(s: Statements, write: EventWrite): void {
       JSON.stringify(t.event),
       t.target,
       t.setBySeq,
+      t.attempts ?? 0,
+      t.status ?? 'pending',
+      t.lastError ?? null,
     );
   }
   for (const o of write.outbox) {
@@ -122,7 +131,15 @@ function writeRest(s: Statements, write: EventWrite): void {
       o.attempts,
       o.nextAttemptAt,
       o.createdAt,
+      o.status ?? 'pending',
+      o.lastError ?? null,
     );
+  }
+  const emits = write.emits;
+  if (emits !== undefined) {
+    for (const e of emits) {
+      s.insertEmit.run(e.machine, e.id, e.seq, e.index, e.effectId, JSON.stringify(e.event), e.at);
+    }
   }
   appendAudit(s, write.audit);
   if (idempotency !== undefined) {
@@ -170,5 +187,6 @@ function instanceParams(i: InstanceRow) {
     i.stateEnteredAt,
     i.createdAt,
     i.updatedAt,
+    toNullableJson(i.parent),
   ] as const;
 }

@@ -1,11 +1,14 @@
 import type { Actor, InstanceStatus, OutboxEffect, StateValue } from '../../core/types.js';
 import type {
+  ApiKeyRow,
   AuditOutcome,
   AuditRecord,
+  EmitRecord,
   EventRow,
   IdempotencyRow,
   InstanceRow,
   OutboxRow,
+  ParentLink,
   SnapshotRow,
   TimerRow,
 } from '../types.js';
@@ -24,6 +27,7 @@ export interface InstanceRecord {
   state_entered_at: number;
   created_at: number;
   updated_at: number;
+  parent: string | null;
 }
 
 export const toInstanceRow = (r: InstanceRecord): InstanceRow => ({
@@ -37,6 +41,7 @@ export const toInstanceRow = (r: InstanceRecord): InstanceRow => ({
   stateEnteredAt: r.state_entered_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  parent: fromNullableJson<ParentLink>(r.parent),
 });
 
 export interface EventRecord {
@@ -89,6 +94,9 @@ export interface TimerRecord {
   event: string;
   target: string;
   set_by_seq: number;
+  attempts: number;
+  status: string;
+  last_error: string | null;
 }
 
 export const toTimerRow = (r: TimerRecord): TimerRow => ({
@@ -99,6 +107,9 @@ export const toTimerRow = (r: TimerRecord): TimerRow => ({
   event: JSON.parse(r.event) as TimerRow['event'],
   target: r.target,
   setBySeq: r.set_by_seq,
+  attempts: r.attempts,
+  status: r.status as NonNullable<TimerRow['status']>,
+  lastError: r.last_error,
 });
 
 export interface OutboxRecord {
@@ -111,6 +122,8 @@ export interface OutboxRecord {
   attempts: number;
   next_attempt_at: number;
   created_at: number;
+  status: string;
+  last_error: string | null;
 }
 
 export const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
@@ -123,6 +136,8 @@ export const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
   attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at,
   createdAt: r.created_at,
+  status: r.status as NonNullable<OutboxRow['status']>,
+  lastError: r.last_error,
 });
 
 export interface AuditRecordRow {
@@ -175,4 +190,46 @@ export const toIdempotencyRow = (r: IdempotencyRecord): IdempotencyRow => ({
   seq: r.seq,
   result: fromJson(r.result),
   createdAt: r.created_at,
+});
+
+export interface EmitRecordRow {
+  position: number;
+  machine: string;
+  id: string;
+  seq: number;
+  idx: number;
+  effect_id: string;
+  event: string;
+  at: number;
+}
+
+export const toEmitRecord = (r: EmitRecordRow): EmitRecord => ({
+  machine: r.machine,
+  id: r.id,
+  seq: r.seq,
+  index: r.idx,
+  effectId: r.effect_id,
+  event: JSON.parse(r.event) as EmitRecord['event'],
+  at: r.at,
+  position: r.position,
+});
+
+export interface ApiKeyRecord {
+  key_id: string;
+  hash: string;
+  name: string;
+  subject: string;
+  roles: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export const toApiKeyRow = (r: ApiKeyRecord): ApiKeyRow => ({
+  keyId: r.key_id,
+  hash: r.hash,
+  name: r.name,
+  subject: r.subject,
+  roles: JSON.parse(r.roles) as string[],
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
 });

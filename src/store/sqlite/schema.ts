@@ -115,6 +115,68 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'leases, retries and dead letters; emit log, cursors, API keys, parent links',
+    sql: `
+      -- The parent instance of a durable child, as JSON {machine, id, activityId}.
+      ALTER TABLE stator_instances ADD COLUMN parent TEXT;
+      -- Parallel-state instances (several paths in state_key), for listing by a region's state.
+      CREATE INDEX stator_instances_parallel ON stator_instances (machine, state_key)
+        WHERE instr(state_key, ',') > 0;
+
+      ALTER TABLE stator_timers ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE stator_timers ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'dead'));
+      ALTER TABLE stator_timers ADD COLUMN last_error TEXT;
+      ALTER TABLE stator_timers ADD COLUMN lease_owner TEXT;
+      ALTER TABLE stator_timers ADD COLUMN lease_until INTEGER;
+      -- The scheduler reads only pending timers, earliest first; dead ones stay out of its index.
+      DROP INDEX stator_timers_by_due_at;
+      CREATE INDEX stator_timers_pending ON stator_timers (due_at, machine, id, timer_id)
+        WHERE status = 'pending';
+      CREATE INDEX stator_timers_dead ON stator_timers (machine, id, timer_id)
+        WHERE status = 'dead';
+
+      ALTER TABLE stator_outbox ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'started', 'dead'));
+      ALTER TABLE stator_outbox ADD COLUMN last_error TEXT;
+      ALTER TABLE stator_outbox ADD COLUMN lease_owner TEXT;
+      ALTER TABLE stator_outbox ADD COLUMN lease_until INTEGER;
+      DROP INDEX stator_outbox_by_next_attempt;
+      CREATE INDEX stator_outbox_due ON stator_outbox (next_attempt_at, machine, id, seq, idx)
+        WHERE status IN ('pending', 'started');
+      CREATE INDEX stator_outbox_dead ON stator_outbox (machine, id, seq, idx)
+        WHERE status = 'dead';
+
+      -- AUTOINCREMENT: a position is never handed out twice, even after the newest row is deleted.
+      CREATE TABLE stator_emits (
+        position  INTEGER PRIMARY KEY AUTOINCREMENT,
+        machine   TEXT    NOT NULL,
+        id        TEXT    NOT NULL,
+        seq       INTEGER NOT NULL,
+        idx       INTEGER NOT NULL,
+        effect_id TEXT    NOT NULL,
+        event     TEXT    NOT NULL,
+        at        INTEGER NOT NULL
+      );
+
+      CREATE TABLE stator_cursors (
+        subscriber TEXT    NOT NULL PRIMARY KEY,
+        position   INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE stator_api_keys (
+        key_id     TEXT    NOT NULL PRIMARY KEY,
+        hash       TEXT    NOT NULL UNIQUE,
+        name       TEXT    NOT NULL,
+        subject    TEXT    NOT NULL,
+        roles      TEXT    NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeStoreContract } from '../store-contract.suite.js';
-import { createWrite, key } from '../test-support/builders.js';
+import { at, createWrite, effect, emit, eventWrite, key, timer } from '../test-support/builders.js';
 import { openDatabase, sqliteConfig } from './connection.js';
+import { MIGRATIONS, migrate, schemaVersion } from './schema.js';
 import { sqliteStore } from './sqlite-store.js';
 
 function tempDir(): { dir: string; cleanup: () => Promise<void> } {
@@ -150,6 +151,113 @@ describe('sqlite store', () => {
         { id: 'o-1', state_key: 'checkout.payment' },
         { id: 'o-2', state_key: 'ship.invoice.sent,ship.parcel.packed' },
       ]);
+    });
+  });
+
+  describe('migrating a version-1 database', () => {
+    it('opens a database written before migration 2 and serves its rows with the new fields', async () => {
+      const path = join(dir, 'v1.db');
+      const v1 = new Database(path);
+      migrate(v1, MIGRATIONS.slice(0, 1));
+      v1.exec(`
+        INSERT INTO stator_instances
+          (machine, id, version, value, state_key, context, status, seq, state_entered_at,
+           created_at, updated_at)
+        VALUES ('order', 'o-1', '1', '{"paid":"packed"}', 'paid.packed', '{}', 'active', 1, 5, 5, 5);
+        INSERT INTO stator_timers (machine, id, timer_id, due_at, event, target, set_by_seq)
+        VALUES ('order', 'o-1', 'expire', 10, '{"type":"Expire"}', 'self', 1);
+        INSERT INTO stator_outbox
+          (effect_id, machine, id, seq, idx, effect, attempts, next_attempt_at, created_at)
+        VALUES ('order/o-1/1/0', 'order', 'o-1', 1, 0, '{"kind":"action","type":"notify"}', 1, 7, 5);
+      `);
+      v1.close();
+
+      const store = sqliteStore({ path });
+      await store.open();
+      try {
+        expect(await store.getInstance(order)).toMatchObject({
+          value: { paid: 'packed' },
+          parent: null,
+        });
+        expect(await store.listInstances({ machine: 'order', state: 'paid' })).toHaveLength(1);
+        const lease = { owner: 'a', now: 100, until: 200, limit: 10 };
+        expect(await store.claimDueTimers(lease)).toEqual([
+          {
+            ...order,
+            timerId: 'expire',
+            dueAt: 10,
+            event: { type: 'Expire' },
+            target: 'self',
+            setBySeq: 1,
+            attempts: 0,
+            status: 'pending',
+            lastError: null,
+          },
+        ]);
+        expect(await store.claimOutbox(lease)).toEqual([
+          expect.objectContaining({ effectId: 'order/o-1/1/0', attempts: 1, status: 'pending' }),
+        ]);
+        await store.commit([eventWrite(order, 1, { emits: [emit(order, 2, 0)] })]);
+        expect(await store.readEmits(0)).toEqual([{ ...emit(order, 2, 0), position: 1 }]);
+        await store.setCursor('relay', 1);
+        expect(await store.getCursor('relay')).toBe(1);
+      } finally {
+        await store.close();
+      }
+      const db = new Database(path, { readonly: true });
+      expect(schemaVersion(db)).toBe(2);
+      db.close();
+    });
+  });
+
+  describe('emit log', () => {
+    it('never hands out a position twice, even after the newest emit was deleted', async () => {
+      const path = join(dir, 'e.db');
+      const store = sqliteStore({ path });
+      await store.open();
+      await store.commit([createWrite(order, { emits: [emit(order, 1, 0), emit(order, 1, 1)] })]);
+      const db = new Database(path);
+      db.prepare('DELETE FROM stator_emits WHERE position = 2').run();
+      db.close();
+      await store.commit([eventWrite(order, 1, { emits: [emit(order, 2, 0)] })]);
+      expect((await store.readEmits(0)).map((e) => e.position)).toEqual([1, 3]);
+      await store.close();
+    });
+  });
+
+  describe('leases across connections', () => {
+    it('hands each due timer and outbox row to one of two stores sharing the file', async () => {
+      const path = join(dir, 'shared.db');
+      const a = sqliteStore({ path });
+      const b = sqliteStore({ path });
+      await a.open();
+      await b.open();
+      try {
+        const writes = Array.from({ length: 20 }, (_, i) => {
+          const k = key('order', `o-${i}`);
+          return createWrite(k, { timersSet: [timer(k, 't', at(i))], outbox: [effect(k, 1, 0)] });
+        });
+        await a.commit(writes);
+        const lease = (owner: string) => ({ owner, now: at(100), until: at(160), limit: 7 });
+        const timers: string[] = [];
+        const outbox: string[] = [];
+        for (let round = 0; round < 3; round++) {
+          for (const [name, store] of [
+            ['a', a],
+            ['b', b],
+          ] as const) {
+            timers.push(...(await store.claimDueTimers(lease(name))).map((t) => t.id));
+            outbox.push(...(await store.claimOutbox(lease(name))).map((o) => o.effectId));
+          }
+        }
+        expect(timers).toHaveLength(20);
+        expect(new Set(timers).size).toBe(20);
+        expect(outbox).toHaveLength(20);
+        expect(new Set(outbox).size).toBe(20);
+      } finally {
+        await a.close();
+        await b.close();
+      }
     });
   });
 });

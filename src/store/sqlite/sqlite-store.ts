@@ -1,14 +1,26 @@
 import type Database from 'better-sqlite3';
-import { isStatorError } from '../../core/errors.js';
+import { errors, isStatorError } from '../../core/errors.js';
 import { pageBounds } from '../page.js';
+import {
+  checkAttempt,
+  checkCursor,
+  checkTime,
+  instanceQueryBounds,
+  leaseBounds,
+} from '../query.js';
 import { storeErrors } from '../store-errors.js';
 import type {
+  ApiKeyRow,
+  Attempt,
   AuditRecord,
   CommitWrite,
+  EmitRecord,
   EventRow,
   IdempotencyRow,
   InstanceKey,
+  InstanceQuery,
   InstanceRow,
+  Lease,
   OutboxRow,
   Page,
   SnapshotRow,
@@ -24,8 +36,13 @@ import {
   sqliteConfig,
 } from './connection.js';
 import { toJson } from './json.js';
+import { InstanceLister } from './list-instances.js';
 import {
+  type OutboxRecord,
+  type TimerRecord,
+  toApiKeyRow,
   toAuditRecord,
+  toEmitRecord,
   toEventRow,
   toIdempotencyRow,
   toInstanceRow,
@@ -63,6 +80,9 @@ interface Connection {
   readonly db: Database.Database;
   readonly statements: Statements;
   readonly commit: Database.Transaction<(writes: readonly CommitWrite[]) => WriteOutcome[]>;
+  readonly claimTimers: Database.Transaction<(lease: Lease) => TimerRecord[]>;
+  readonly claimOutbox: Database.Transaction<(lease: Lease) => OutboxRecord[]>;
+  readonly instances: InstanceLister;
 }
 
 class SqliteStore implements Store {
@@ -85,7 +105,22 @@ class SqliteStore implements Store {
       const commit = db.transaction((writes: readonly CommitWrite[]) =>
         applyWrites(statements, writes),
       );
-      this.#connection = { db, statements, commit };
+      // Select the due rows in order, then lease them, in one IMMEDIATE transaction:
+      // no other process can claim between the two.
+      const claimTimers = db.transaction((lease: Lease) => {
+        const rows = statements.dueTimers.all(lease.now, lease.now, lease.limit);
+        for (const r of rows) {
+          statements.leaseTimer.run(lease.owner, lease.until, r.machine, r.id, r.timer_id);
+        }
+        return rows;
+      });
+      const claimOutbox = db.transaction((lease: Lease) => {
+        const rows = statements.dueOutbox.all(lease.now, lease.now, lease.limit);
+        for (const r of rows) statements.leaseOutbox.run(lease.owner, lease.until, r.effect_id);
+        return rows;
+      });
+      const instances = new InstanceLister(db);
+      this.#connection = { db, statements, commit, claimTimers, claimOutbox, instances };
     } catch (cause) {
       db?.close();
       if (isStatorError(cause)) throw cause;
@@ -167,6 +202,180 @@ class SqliteStore implements Store {
   async listOutbox(key: InstanceKey): Promise<OutboxRow[]> {
     const rows = this.#read('list the outbox', (s) => s.listOutbox.all(key.machine, key.id));
     return rows.map(toOutboxRow);
+  }
+
+  async listInstances(query: InstanceQuery): Promise<InstanceRow[]> {
+    const { instances } = this.#use();
+    const rows = this.#read('list instances', () => instances.list(instanceQueryBounds(query)));
+    return rows.map(toInstanceRow);
+  }
+
+  // ---- timers ----
+
+  async getTimer(key: InstanceKey, timerId: string): Promise<TimerRow | undefined> {
+    const row = this.#read('read a timer', (s) => s.getTimer.get(key.machine, key.id, timerId));
+    return row === undefined ? undefined : toTimerRow(row);
+  }
+
+  async nextTimerDue(): Promise<number | undefined> {
+    const due = this.#read('find the next due timer', (s) => s.nextTimerDue.get());
+    return due ?? undefined;
+  }
+
+  async claimDueTimers(lease: Lease): Promise<TimerRow[]> {
+    const { claimTimers } = this.#use();
+    const rows = this.#read('claim due timers', () => claimTimers.immediate(leaseBounds(lease)));
+    return rows.map(toTimerRow);
+  }
+
+  async retryTimer(key: InstanceKey, timerId: string, attempt: Attempt): Promise<void> {
+    this.#read('retry a timer', (s) => {
+      const { attempts, lastError, at } = checkAttempt(attempt);
+      s.retryTimer.run(attempts, lastError, at, key.machine, key.id, timerId);
+    });
+  }
+
+  async deadLetterTimer(key: InstanceKey, timerId: string, attempt: Attempt): Promise<void> {
+    this.#read('dead-letter a timer', (s) => {
+      const { attempts, lastError } = checkAttempt(attempt);
+      s.deadLetterTimer.run(attempts, lastError, key.machine, key.id, timerId);
+    });
+  }
+
+  async listDeadTimers(limit?: number): Promise<TimerRow[]> {
+    const rows = this.#read('list dead timers', (s) =>
+      s.listDeadTimers.all(pageBounds(limit === undefined ? undefined : { limit }).limit),
+    );
+    return rows.map(toTimerRow);
+  }
+
+  async reviveTimer(key: InstanceKey, timerId: string, dueAt: number): Promise<boolean> {
+    const { changes } = this.#read('revive a timer', (s) =>
+      s.reviveTimer.run(checkTime('dueAt', dueAt), key.machine, key.id, timerId),
+    );
+    return changes > 0;
+  }
+
+  // ---- outbox ----
+
+  async getOutbox(effectId: string): Promise<OutboxRow | undefined> {
+    const row = this.#read('read an outbox row', (s) => s.getOutbox.get(effectId));
+    return row === undefined ? undefined : toOutboxRow(row);
+  }
+
+  async nextOutboxDue(): Promise<number | undefined> {
+    const due = this.#read('find the next due outbox row', (s) => s.nextOutboxDue.get());
+    return due ?? undefined;
+  }
+
+  async claimOutbox(lease: Lease): Promise<OutboxRow[]> {
+    const { claimOutbox } = this.#use();
+    const rows = this.#read('claim outbox rows', () => claimOutbox.immediate(leaseBounds(lease)));
+    return rows.map(toOutboxRow);
+  }
+
+  async completeOutbox(effectId: string): Promise<void> {
+    this.#read('complete an outbox row', (s) => s.completeOutbox.run(effectId));
+  }
+
+  async markOutboxStarted(effectId: string): Promise<void> {
+    this.#read('mark an outbox row started', (s) => s.markOutboxStarted.run(effectId));
+  }
+
+  async retryOutbox(effectId: string, attempt: Attempt): Promise<void> {
+    this.#read('retry an outbox row', (s) => {
+      const { attempts, lastError, at } = checkAttempt(attempt);
+      s.retryOutbox.run(attempts, lastError, at, effectId);
+    });
+  }
+
+  async deadLetterOutbox(effectId: string, attempt: Attempt): Promise<void> {
+    this.#read('dead-letter an outbox row', (s) => {
+      const { attempts, lastError } = checkAttempt(attempt);
+      s.deadLetterOutbox.run(attempts, lastError, effectId);
+    });
+  }
+
+  async listDeadOutbox(limit?: number): Promise<OutboxRow[]> {
+    const rows = this.#read('list dead outbox rows', (s) =>
+      s.listDeadOutbox.all(pageBounds(limit === undefined ? undefined : { limit }).limit),
+    );
+    return rows.map(toOutboxRow);
+  }
+
+  async reviveOutbox(effectId: string, at: number): Promise<boolean> {
+    const { changes } = this.#read('revive an outbox row', (s) =>
+      s.reviveOutbox.run(checkTime('at', at), effectId),
+    );
+    return changes > 0;
+  }
+
+  // ---- API keys ----
+
+  async putApiKey(key: ApiKeyRow): Promise<void> {
+    try {
+      this.#read('store an API key', (s) =>
+        s.insertApiKey.run(
+          key.keyId,
+          key.hash,
+          key.name,
+          key.subject,
+          JSON.stringify(key.roles),
+          key.createdAt,
+          key.revokedAt,
+        ),
+      );
+    } catch (error) {
+      const code = (error as { details?: { driverCode?: unknown } }).details?.driverCode;
+      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw errors.validation(
+          `An API key with id "${key.keyId}" or the same hash is already stored. Generate a new key.`,
+          { keyId: key.keyId },
+        );
+      }
+      throw error;
+    }
+  }
+
+  async findApiKey(hash: string): Promise<ApiKeyRow | undefined> {
+    const row = this.#read('find an API key', (s) => s.findApiKey.get(hash));
+    return row === undefined ? undefined : toApiKeyRow(row);
+  }
+
+  async listApiKeys(): Promise<ApiKeyRow[]> {
+    return this.#read('list API keys', (s) => s.listApiKeys.all()).map(toApiKeyRow);
+  }
+
+  async revokeApiKey(keyId: string, at: number): Promise<boolean> {
+    const { changes } = this.#read('revoke an API key', (s) =>
+      s.revokeApiKey.run(checkTime('at', at), keyId),
+    );
+    return changes > 0;
+  }
+
+  // ---- emit log and cursors ----
+
+  async readEmits(after: number, limit?: number): Promise<EmitRecord[]> {
+    const rows = this.#read('read the emit log', (s) => {
+      const bounds = pageBounds(limit === undefined ? { after } : { after, limit });
+      return s.readEmits.all(bounds.after, bounds.limit);
+    });
+    return rows.map(toEmitRecord);
+  }
+
+  async getCursor(subscriber: string): Promise<number> {
+    const position = this.#read('read a cursor', (s) => {
+      checkCursor(subscriber);
+      return s.getCursor.get(subscriber);
+    });
+    return position ?? 0;
+  }
+
+  async setCursor(subscriber: string, position: number): Promise<void> {
+    this.#read('save a cursor', (s) => {
+      checkCursor(subscriber, position);
+      s.setCursor.run(subscriber, position);
+    });
   }
 
   /** Run one statement outside `commit`, reporting driver failures as STORE_ERROR. */

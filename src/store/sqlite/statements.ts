@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type {
+  ApiKeyRecord,
   AuditRecordRow,
+  EmitRecordRow,
   EventRecord,
   IdempotencyRecord,
   InstanceRecord,
@@ -12,9 +14,8 @@ import type {
 type Json = string | null;
 type Key = [machine: string, id: string];
 
-/** machine, id, version, value, state_key, context, status, seq, state_entered_at, created_at, updated_at */
-export type InstanceParams = [
-  ...Key,
+/** version, value, state_key, context, status, seq, state_entered_at, created_at, updated_at */
+export type InstanceColumns = [
   version: string,
   value: string,
   stateKey: string,
@@ -26,12 +27,25 @@ export type InstanceParams = [
   updatedAt: number,
 ];
 
+/** machine, id, the instance columns, parent */
+export type InstanceParams = [...Key, ...InstanceColumns, parent: Json];
+
+/** The lease columns of a claim's UPDATE: lease_owner, lease_until. */
+type LeaseParams = [owner: string, until: number];
+/** attempts, last_error, and the next time (due_at / next_attempt_at). */
+type RetryParams = [attempts: number, lastError: string, at: number];
+type DeadParams = [attempts: number, lastError: string];
+type TimerKey = [...Key, timerId: string];
+
 /** Every statement the store runs, prepared once when it opens. */
 export interface Statements {
   readonly insertInstance: Database.Statement<InstanceParams>;
-  /** Instance columns after machine and id, then the key and the expected seq. */
+  /**
+   * The instance columns; `parent` as a pair: keep (1: leave the stored link,
+   * for a write without `parent`) and the link. Then the key and the expected seq.
+   */
   readonly updateInstance: Database.Statement<
-    [...Tail<InstanceParams>, ...Key, expectedSeq: number]
+    [...InstanceColumns, keepParent: 0 | 1, parent: Json, ...Key, expectedSeq: number]
   >;
   readonly instanceSeq: Database.Statement<Key, number>;
   readonly insertEvent: Database.Statement<
@@ -51,7 +65,16 @@ export interface Statements {
   >;
   readonly deleteTimer: Database.Statement<[...Key, timerId: string]>;
   readonly upsertTimer: Database.Statement<
-    [...Key, timerId: string, dueAt: number, event: string, target: string, setBySeq: number]
+    [
+      ...TimerKey,
+      dueAt: number,
+      event: string,
+      target: string,
+      setBySeq: number,
+      attempts: number,
+      status: string,
+      lastError: string | null,
+    ]
   >;
   readonly insertOutbox: Database.Statement<
     [
@@ -63,7 +86,12 @@ export interface Statements {
       attempts: number,
       next: number,
       at: number,
+      status: string,
+      lastError: string | null,
     ]
+  >;
+  readonly insertEmit: Database.Statement<
+    [...Key, seq: number, index: number, effectId: string, event: string, at: number]
   >;
   /** Audit columns after machine and id, then the key again (for the next position). */
   readonly appendAudit: Database.Statement<
@@ -93,24 +121,69 @@ export interface Statements {
   readonly getIdempotency: Database.Statement<[...Key, key: string], IdempotencyRecord>;
   readonly listTimers: Database.Statement<Key, TimerRecord>;
   readonly listOutbox: Database.Statement<Key, OutboxRecord>;
+
+  readonly getTimer: Database.Statement<TimerKey, TimerRecord>;
+  readonly nextTimerDue: Database.Statement<[], number | null>;
+  readonly dueTimers: Database.Statement<[now: number, now: number, limit: number], TimerRecord>;
+  readonly leaseTimer: Database.Statement<[...LeaseParams, ...TimerKey]>;
+  readonly retryTimer: Database.Statement<[...RetryParams, ...TimerKey]>;
+  readonly deadLetterTimer: Database.Statement<[...DeadParams, ...TimerKey]>;
+  readonly listDeadTimers: Database.Statement<[limit: number], TimerRecord>;
+  readonly reviveTimer: Database.Statement<[dueAt: number, ...TimerKey]>;
+
+  readonly getOutbox: Database.Statement<[effectId: string], OutboxRecord>;
+  readonly nextOutboxDue: Database.Statement<[], number | null>;
+  readonly dueOutbox: Database.Statement<[now: number, now: number, limit: number], OutboxRecord>;
+  readonly leaseOutbox: Database.Statement<[...LeaseParams, effectId: string]>;
+  readonly completeOutbox: Database.Statement<[effectId: string]>;
+  readonly markOutboxStarted: Database.Statement<[effectId: string]>;
+  readonly retryOutbox: Database.Statement<[...RetryParams, effectId: string]>;
+  readonly deadLetterOutbox: Database.Statement<[...DeadParams, effectId: string]>;
+  readonly listDeadOutbox: Database.Statement<[limit: number], OutboxRecord>;
+  readonly reviveOutbox: Database.Statement<[at: number, effectId: string]>;
+
+  readonly insertApiKey: Database.Statement<
+    [
+      keyId: string,
+      hash: string,
+      name: string,
+      subject: string,
+      roles: string,
+      createdAt: number,
+      revokedAt: number | null,
+    ]
+  >;
+  readonly findApiKey: Database.Statement<[hash: string], ApiKeyRecord>;
+  readonly listApiKeys: Database.Statement<[], ApiKeyRecord>;
+  readonly revokeApiKey: Database.Statement<[at: number, keyId: string]>;
+
+  readonly readEmits: Database.Statement<[after: number, limit: number], EmitRecordRow>;
+  readonly getCursor: Database.Statement<[subscriber: string], number>;
+  readonly setCursor: Database.Statement<[subscriber: string, position: number]>;
 }
 
-type Tail<T extends unknown[]> = T extends [unknown, unknown, ...infer Rest] ? Rest : never;
-
-const INSTANCE_COLUMNS =
-  'machine, id, version, value, context, status, seq, state_entered_at, created_at, updated_at';
+export const INSTANCE_COLUMNS =
+  'machine, id, version, value, context, status, seq, state_entered_at, created_at, updated_at, parent';
+const TIMER_COLUMNS =
+  'machine, id, timer_id, due_at, event, target, set_by_seq, attempts, status, last_error';
+const OUTBOX_COLUMNS =
+  'effect_id, machine, id, seq, idx, effect, attempts, next_attempt_at, created_at, status, last_error';
+const TIMER_KEY = 'machine = ? AND id = ? AND timer_id = ?';
+const NO_LEASE = 'lease_owner = NULL, lease_until = NULL';
 
 export function prepareStatements(db: Database.Database): Statements {
   return {
     insertInstance: db.prepare(`
       INSERT INTO stator_instances
-        (machine, id, version, value, state_key, context, status, seq, state_entered_at, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        (machine, id, version, value, state_key, context, status, seq, state_entered_at, created_at,
+         updated_at, parent)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (machine, id) DO NOTHING`),
     updateInstance: db.prepare(`
       UPDATE stator_instances
       SET version = ?, value = ?, state_key = ?, context = ?, status = ?, seq = ?,
-          state_entered_at = ?, created_at = ?, updated_at = ?
+          state_entered_at = ?, created_at = ?, updated_at = ?,
+          parent = CASE ? WHEN 1 THEN parent ELSE ? END
       WHERE machine = ? AND id = ? AND seq = ?`),
     instanceSeq: db
       .prepare<Key, number>('SELECT seq FROM stator_instances WHERE machine = ? AND id = ?')
@@ -128,15 +201,18 @@ export function prepareStatements(db: Database.Database): Statements {
       'DELETE FROM stator_timers WHERE machine = ? AND id = ? AND timer_id = ?',
     ),
     upsertTimer: db.prepare(`
-      INSERT INTO stator_timers (machine, id, timer_id, due_at, event, target, set_by_seq)
-      VALUES (?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO stator_timers (${TIMER_COLUMNS})
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (machine, id, timer_id) DO UPDATE
       SET due_at = excluded.due_at, event = excluded.event, target = excluded.target,
-          set_by_seq = excluded.set_by_seq`),
+          set_by_seq = excluded.set_by_seq, attempts = excluded.attempts,
+          status = excluded.status, last_error = excluded.last_error, ${NO_LEASE}`),
     insertOutbox: db.prepare(`
-      INSERT INTO stator_outbox
-        (effect_id, machine, id, seq, idx, effect, attempts, next_attempt_at, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      INSERT INTO stator_outbox (${OUTBOX_COLUMNS})
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertEmit: db.prepare(`
+      INSERT INTO stator_emits (machine, id, seq, idx, effect_id, event, at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`),
     appendAudit: db.prepare(`
       INSERT INTO stator_audit
         (machine, id, position, transition_id, seq, actor, event_type, from_state, to_state,
@@ -168,10 +244,91 @@ export function prepareStatements(db: Database.Database): Statements {
       SELECT machine, id, key, fingerprint, seq, result, created_at FROM stator_idempotency
       WHERE machine = ? AND id = ? AND key = ?`),
     listTimers: db.prepare(`
-      SELECT machine, id, timer_id, due_at, event, target, set_by_seq FROM stator_timers
-      WHERE machine = ? AND id = ? ORDER BY due_at, timer_id`),
+      SELECT ${TIMER_COLUMNS} FROM stator_timers
+      WHERE machine = ? AND id = ? AND status = 'pending' ORDER BY due_at, timer_id`),
     listOutbox: db.prepare(`
-      SELECT effect_id, machine, id, seq, idx, effect, attempts, next_attempt_at, created_at
-      FROM stator_outbox WHERE machine = ? AND id = ? ORDER BY seq, idx`),
+      SELECT ${OUTBOX_COLUMNS} FROM stator_outbox
+      WHERE machine = ? AND id = ? ORDER BY seq, idx`),
+
+    getTimer: db.prepare(`SELECT ${TIMER_COLUMNS} FROM stator_timers WHERE ${TIMER_KEY}`),
+    nextTimerDue: db
+      .prepare<[], number | null>("SELECT MIN(due_at) FROM stator_timers WHERE status = 'pending'")
+      .pluck(),
+    // Served by the partial index stator_timers_pending, in its order: no sort.
+    dueTimers: db.prepare(`
+      SELECT ${TIMER_COLUMNS} FROM stator_timers
+      WHERE status = 'pending' AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+      ORDER BY due_at, machine, id, timer_id LIMIT ?`),
+    leaseTimer: db.prepare(
+      `UPDATE stator_timers SET lease_owner = ?, lease_until = ? WHERE ${TIMER_KEY}`,
+    ),
+    retryTimer: db.prepare(`
+      UPDATE stator_timers SET attempts = ?, last_error = ?, due_at = ?, ${NO_LEASE}
+      WHERE ${TIMER_KEY}`),
+    deadLetterTimer: db.prepare(`
+      UPDATE stator_timers SET status = 'dead', attempts = ?, last_error = ?, ${NO_LEASE}
+      WHERE ${TIMER_KEY}`),
+    listDeadTimers: db.prepare(`
+      SELECT ${TIMER_COLUMNS} FROM stator_timers
+      WHERE status = 'dead' ORDER BY machine, id, timer_id LIMIT ?`),
+    reviveTimer: db.prepare(`
+      UPDATE stator_timers SET status = 'pending', attempts = 0, due_at = ?, ${NO_LEASE}
+      WHERE ${TIMER_KEY} AND status = 'dead'`),
+
+    getOutbox: db.prepare(`SELECT ${OUTBOX_COLUMNS} FROM stator_outbox WHERE effect_id = ?`),
+    nextOutboxDue: db
+      .prepare<[], number | null>(
+        "SELECT MIN(next_attempt_at) FROM stator_outbox WHERE status IN ('pending', 'started')",
+      )
+      .pluck(),
+    // Served by the partial index stator_outbox_due, in its order: no sort.
+    dueOutbox: db.prepare(`
+      SELECT ${OUTBOX_COLUMNS} FROM stator_outbox
+      WHERE status IN ('pending', 'started') AND next_attempt_at <= ?
+        AND (lease_until IS NULL OR lease_until <= ?)
+      ORDER BY next_attempt_at, machine, id, seq, idx LIMIT ?`),
+    leaseOutbox: db.prepare(
+      'UPDATE stator_outbox SET lease_owner = ?, lease_until = ? WHERE effect_id = ?',
+    ),
+    completeOutbox: db.prepare('DELETE FROM stator_outbox WHERE effect_id = ?'),
+    markOutboxStarted: db.prepare(
+      "UPDATE stator_outbox SET status = 'started' WHERE effect_id = ? AND status <> 'dead'",
+    ),
+    retryOutbox: db.prepare(`
+      UPDATE stator_outbox SET attempts = ?, last_error = ?, next_attempt_at = ?, ${NO_LEASE}
+      WHERE effect_id = ?`),
+    deadLetterOutbox: db.prepare(`
+      UPDATE stator_outbox SET status = 'dead', attempts = ?, last_error = ?, ${NO_LEASE}
+      WHERE effect_id = ?`),
+    listDeadOutbox: db.prepare(`
+      SELECT ${OUTBOX_COLUMNS} FROM stator_outbox
+      WHERE status = 'dead' ORDER BY machine, id, seq, idx LIMIT ?`),
+    reviveOutbox: db.prepare(`
+      UPDATE stator_outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, ${NO_LEASE}
+      WHERE effect_id = ? AND status = 'dead'`),
+
+    insertApiKey: db.prepare(`
+      INSERT INTO stator_api_keys (key_id, hash, name, subject, roles, created_at, revoked_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    findApiKey: db.prepare(`
+      SELECT key_id, hash, name, subject, roles, created_at, revoked_at FROM stator_api_keys
+      WHERE hash = ?`),
+    listApiKeys: db.prepare(`
+      SELECT key_id, hash, name, subject, roles, created_at, revoked_at FROM stator_api_keys
+      ORDER BY created_at, key_id`),
+    // The first revocation stands: revoking again keeps its time.
+    revokeApiKey: db.prepare(
+      'UPDATE stator_api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE key_id = ?',
+    ),
+
+    readEmits: db.prepare(`
+      SELECT position, machine, id, seq, idx, effect_id, event, at FROM stator_emits
+      WHERE position > ? ORDER BY position LIMIT ?`),
+    getCursor: db
+      .prepare<[string], number>('SELECT position FROM stator_cursors WHERE subscriber = ?')
+      .pluck(),
+    setCursor: db.prepare(`
+      INSERT INTO stator_cursors (subscriber, position) VALUES (?, ?)
+      ON CONFLICT (subscriber) DO UPDATE SET position = excluded.position`),
   };
 }

@@ -4,12 +4,15 @@
  */
 import type { Actor, InstanceStatus, OutboxEffect, StateValue } from '../../core/types.js';
 import type {
+  ApiKeyRow,
   AuditOnlyWrite,
   AuditRow,
+  EmitRow,
   EventWrite,
   IdempotencyRow,
   InstanceKey,
   OutboxRow,
+  ParentLink,
   SnapshotRow,
   Store,
   TimerRow,
@@ -35,6 +38,9 @@ export interface Step {
   readonly timersSet?: readonly TimerRow[];
   readonly timersCancelled?: readonly string[];
   readonly outbox?: readonly OutboxRow[];
+  readonly emits?: readonly EmitRow[];
+  /** The instance's parent link; default null (left out of the row when `undefined` is given). */
+  readonly parent?: ParentLink | null | undefined;
   /** A snapshot taken after this event, with this content. */
   readonly snapshot?: unknown;
   readonly idempotency?: {
@@ -78,6 +84,11 @@ function buildWrite(
       stateEnteredAt: time,
       createdAt: kind === 'create' ? time : T0,
       updatedAt: time,
+      ...('parent' in step
+        ? step.parent === undefined
+          ? {}
+          : { parent: step.parent }
+        : { parent: null }),
     },
     event: {
       ...k,
@@ -96,6 +107,7 @@ function buildWrite(
     timersSet: step.timersSet ?? [],
     timersCancelled: step.timersCancelled ?? [],
     outbox: step.outbox ?? [],
+    ...(step.emits === undefined ? {} : { emits: step.emits }),
     audit: {
       ...k,
       transitionId: `${k.machine}/${k.id}/${seq}`,
@@ -156,7 +168,18 @@ export function timer(
   dueAt: number,
   more: Partial<Omit<TimerRow, 'machine' | 'id' | 'timerId' | 'dueAt'>> = {},
 ): TimerRow {
-  return { ...k, timerId, dueAt, event: { type: 'Timeout' }, target: 'self', setBySeq: 1, ...more };
+  return {
+    ...k,
+    timerId,
+    dueAt,
+    event: { type: 'Timeout' },
+    target: 'self',
+    setBySeq: 1,
+    attempts: 0,
+    status: 'pending',
+    lastError: null,
+    ...more,
+  };
 }
 
 export function effect(
@@ -174,7 +197,46 @@ export function effect(
     attempts: 0,
     nextAttemptAt: at(seq),
     createdAt: at(seq),
+    status: 'pending',
+    lastError: null,
   };
+}
+
+/** The `index`th event emitted by the transition to `seq`. */
+export function emit(
+  k: InstanceKey,
+  seq: number,
+  index: number,
+  event: EmitRow['event'] = { type: 'order.updated', seq, index },
+): EmitRow {
+  return {
+    ...k,
+    seq,
+    index,
+    effectId: `${k.machine}/${k.id}/${seq}/e${index}`,
+    event,
+    at: at(seq),
+  };
+}
+
+export function apiKey(keyId: string, more: Partial<ApiKeyRow> = {}): ApiKeyRow {
+  return {
+    keyId,
+    hash: `sha256-of-${keyId}`,
+    name: `key ${keyId}`,
+    subject: `svc:${keyId}`,
+    roles: ['clerk'],
+    createdAt: T0,
+    revokedAt: null,
+    ...more,
+  };
+}
+
+/** Drop the optional fields a writer may leave out, to check the documented defaults. */
+export function bare<T extends object, K extends keyof T>(row: T, ...fields: K[]): Omit<T, K> {
+  const copy = { ...row };
+  for (const field of fields) delete copy[field];
+  return copy;
 }
 
 export function snapshotRow(k: InstanceKey, seq: number, snapshot: unknown = { seq }): SnapshotRow {
