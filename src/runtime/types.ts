@@ -1,6 +1,13 @@
 import type { AnyStateMachine } from 'xstate';
-import type { Actor, Clock, InstanceStatus, StateValue } from '../core/types.js';
-import type { AuditRecord, EventRow, OutboxRow, Store, TimerRow } from '../store/types.js';
+import type { Actor, Clock, InstanceStatus } from '../core/types.js';
+import type {
+  AuditRecord,
+  EventRow,
+  InstanceRow,
+  OutboxRow,
+  Store,
+  TimerRow,
+} from '../store/types.js';
 import type { EffectsOptions } from './effects/effects-runtime.js';
 import type { EmitHandler, SubscribeOptions, Subscription } from './effects/subscriptions.js';
 
@@ -82,19 +89,8 @@ export interface EngineOptions extends EffectsOptions {
   readonly authorize?: (request: AuthorizationRequest) => AuthorizationDecision;
 }
 
-/** Where an instance is now. */
-export interface InstanceState {
-  readonly machine: string;
-  readonly id: string;
-  readonly version: string;
-  readonly value: StateValue;
-  readonly context: unknown;
-  readonly status: InstanceStatus;
-  readonly seq: number;
-  readonly stateEnteredAt: number;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
+/** Where an instance is now: its row without the internal parent link. */
+export type InstanceState = Omit<InstanceRow, 'parent'>;
 
 /** The outcome of `create` or `send`: the committed state, or the recorded one for a repeated key. */
 export interface CommandResult extends InstanceState {
