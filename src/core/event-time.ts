@@ -4,7 +4,13 @@
  * `eventTime()` instead of `Date.now()`, so replay computes the same context.
  */
 
-let current: number | undefined;
+/**
+ * Kept on globalThis under a registered symbol so that two copies of this module
+ * (a machine file importing the sources while the engine runs from dist) still
+ * share the time of the step in progress.
+ */
+const KEY = Symbol.for('stator.eventTime');
+const slot = globalThis as unknown as Record<symbol, number | undefined>;
 
 /**
  * The recorded time (ms since epoch) of the event being processed. Inside a
@@ -18,16 +24,16 @@ let current: number | undefined;
  * });
  */
 export function eventTime(): number {
-  return current ?? Date.now();
+  return slot[KEY] ?? Date.now();
 }
 
 /** Runs `fn` with `eventTime()` fixed to `at`. Steps are synchronous, so no async context is needed. */
 export function runAt<T>(at: number, fn: () => T): T {
-  const previous = current;
-  current = at;
+  const previous = slot[KEY];
+  slot[KEY] = at;
   try {
     return fn();
   } finally {
-    current = previous;
+    slot[KEY] = previous;
   }
 }
