@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../program.js';
+import { captureIo } from '../test-support/io.js';
+import { serveConfig } from './serve.js';
+
+describe('serveConfig', () => {
+  it('takes flags over STATOR_* env over defaults', () => {
+    expect(serveConfig({}, {})).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      db: 'sqlite:./.stator/stator.db',
+      apiKeys: false,
+      jwt: undefined,
+      insecure: false,
+    });
+    const env = {
+      STATOR_PORT: '9000',
+      STATOR_HOST: '0.0.0.0',
+      STATOR_API_KEYS: '1',
+      STATOR_JWT_SECRET: 's',
+      STATOR_JWT_ISSUER: 'iss',
+      STATOR_INSECURE: 'true',
+      STATOR_DB: 'memory:',
+    };
+    expect(serveConfig({}, env)).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      apiKeys: true,
+      insecure: true,
+      db: 'memory:',
+      jwt: { secret: 's', issuer: 'iss' },
+    });
+    expect(serveConfig({ port: '7000', db: 'sqlite:x.db' }, env)).toMatchObject({
+      port: 7000,
+      db: 'sqlite:x.db',
+    });
+  });
+
+  it('refuses contradictory or malformed settings', () => {
+    expect(() => serveConfig({ jwtSecret: 'a', jwksUrl: 'http://x' }, {})).toThrow(
+      expect.objectContaining({ code: 'USAGE' }),
+    );
+    expect(() => serveConfig({ port: 'http' }, {})).toThrow(
+      expect.objectContaining({ code: 'USAGE' }),
+    );
+  });
+});
+
+describe('stator serve', () => {
+  it('serves until asked to stop, then drains and exits 0', async () => {
+    const io = captureIo({ env: { STATOR_LOG_LEVEL: 'silent' } });
+    const running = runCli(['serve', 'examples/module.ts', '--port', '0', '--db', 'memory:'], io);
+    for (let i = 0; i < 200 && !io.err().includes('serving'); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const url = /on (http:\/\/\S+)/.exec(io.err())?.[1];
+    expect(url).toBeDefined();
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    io.stop();
+    expect(await running).toBe(0);
+    expect(io.err()).toContain('SIGTERM received, draining');
+  });
+
+  it('refuses a public address without auth (exit 2), unless --insecure', async () => {
+    const io = captureIo({ env: { STATOR_LOG_LEVEL: 'silent' } });
+    expect(
+      await runCli(['serve', 'examples/module.ts', '--host', '0.0.0.0', '--db', 'memory:'], io),
+    ).toBe(2);
+    expect(io.err()).toContain('Refusing to listen on 0.0.0.0 without authentication');
+  });
+
+  it('reports an unloadable module (exit 2)', async () => {
+    const io = captureIo({ env: { STATOR_LOG_LEVEL: 'silent' } });
+    expect(await runCli(['serve', 'examples/missing.ts', '--db', 'memory:'], io)).toBe(2);
+    expect(io.err()).toContain(
+      '[CONFIG_INVALID]: Could not load the machine module examples/missing.ts',
+    );
+  });
+});

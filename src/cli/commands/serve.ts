@@ -1,0 +1,150 @@
+import type { Command } from 'commander';
+import type { AuthOptions } from '../../server/auth/authenticate.js';
+import type { JwtOptions } from '../../server/auth/jwt.js';
+import { storeFromUrl } from '../../server/db-url.js';
+import { createLogger } from '../../server/logger.js';
+import { loadModule } from '../../server/module.js';
+import { createServer } from '../../server/serve.js';
+import type { Store } from '../../store/types.js';
+import { parseCount, parseDuration } from '../durations.js';
+import { CliError } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { dbOf, envFlag } from '../options.js';
+
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  db?: string;
+  apiKeys?: boolean;
+  jwtSecret?: string;
+  jwksUrl?: string;
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  rolesClaim?: string;
+  insecure?: boolean;
+  bodyLimit?: string;
+  shutdownTimeout?: string;
+  logLevel?: string;
+}
+
+/** Server settings from flags, then `STATOR_*` environment variables, then defaults. */
+export interface ServeConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly db: string;
+  readonly apiKeys: boolean;
+  readonly jwt: JwtOptions | undefined;
+  readonly insecure: boolean;
+  readonly bodyLimit: number;
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: string;
+}
+
+export function serveConfig(flags: ServeFlags, env: CliIo['env']): ServeConfig {
+  const pick = (flag: string | undefined, name: string) => flag ?? env[`STATOR_${name}`];
+  const secret = pick(flags.jwtSecret, 'JWT_SECRET');
+  const jwksUrl = pick(flags.jwksUrl, 'JWKS_URL');
+  if (secret !== undefined && jwksUrl !== undefined) {
+    throw new CliError('USAGE', 'Give --jwt-secret or --jwks-url, not both.');
+  }
+  const issuer = pick(flags.jwtIssuer, 'JWT_ISSUER');
+  const audience = pick(flags.jwtAudience, 'JWT_AUDIENCE');
+  const rolesClaim = pick(flags.rolesClaim, 'JWT_ROLES_CLAIM');
+  const jwt: JwtOptions | undefined =
+    secret !== undefined || jwksUrl !== undefined
+      ? {
+          ...(secret !== undefined && { secret }),
+          ...(jwksUrl !== undefined && { jwksUrl }),
+          ...(issuer !== undefined && { issuer }),
+          ...(audience !== undefined && { audience }),
+          ...(rolesClaim !== undefined && { rolesClaim }),
+        }
+      : undefined;
+  return {
+    port: parseCount(pick(flags.port, 'PORT') ?? '8080', '--port', 0),
+    host: pick(flags.host, 'HOST') ?? '127.0.0.1',
+    db: dbOf(flags, env),
+    apiKeys: flags.apiKeys === true || envFlag(env.STATOR_API_KEYS),
+    jwt,
+    insecure: flags.insecure === true || envFlag(env.STATOR_INSECURE),
+    bodyLimit: parseCount(
+      pick(flags.bodyLimit, 'BODY_LIMIT') ?? String(1024 * 1024),
+      '--body-limit',
+    ),
+    shutdownTimeoutMs: parseDuration(
+      pick(flags.shutdownTimeout, 'SHUTDOWN_TIMEOUT') ?? '10s',
+      '--shutdown-timeout',
+    ),
+    logLevel: pick(flags.logLevel, 'LOG_LEVEL') ?? 'info',
+  };
+}
+
+/** `serve <module>`: runs the HTTP server until SIGTERM/SIGINT, then drains and exits 0. */
+export function serveCommand(program: Command, io: CliIo): void {
+  program
+    .command('serve')
+    .description('serve a machine module over HTTP (SQLite by default)')
+    .argument('<module>', 'file exporting the machines (.js, .mjs or .ts)')
+    .option('--port <port>', 'port, 0 for any free one (env STATOR_PORT; default 8080)')
+    .option('--host <host>', 'address to bind (env STATOR_HOST; default 127.0.0.1)')
+    .option(
+      '--db <url>',
+      'sqlite:<file> | postgres://… | memory: (env STATOR_DB; default sqlite:./.stator/stator.db)',
+    )
+    .option('--api-keys', 'accept API keys from the store (env STATOR_API_KEYS=1)')
+    .option(
+      '--jwt-secret <secret>',
+      'accept HS256 JWTs signed with this secret (env STATOR_JWT_SECRET)',
+    )
+    .option('--jwks-url <url>', 'accept JWTs signed by keys from this JWKS (env STATOR_JWKS_URL)')
+    .option('--jwt-issuer <iss>', 'required JWT issuer (env STATOR_JWT_ISSUER)')
+    .option('--jwt-audience <aud>', 'required JWT audience (env STATOR_JWT_AUDIENCE)')
+    .option(
+      '--roles-claim <claim>',
+      'JWT claim with the roles, dotted path allowed (env STATOR_JWT_ROLES_CLAIM; default roles)',
+    )
+    .option(
+      '--insecure',
+      'allow a non-loopback address without authentication (env STATOR_INSECURE=1)',
+    )
+    .option('--body-limit <bytes>', 'largest request body (env STATOR_BODY_LIMIT; default 1048576)')
+    .option(
+      '--shutdown-timeout <duration>',
+      'drain time on SIGTERM (env STATOR_SHUTDOWN_TIMEOUT; default 10s)',
+    )
+    .option(
+      '--log-level <level>',
+      'trace|debug|info|warn|error|silent (env STATOR_LOG_LEVEL; default info)',
+    )
+    .action(async (modulePath: string, flags: ServeFlags) => {
+      const config = serveConfig(flags, io.env);
+      const mod = await loadModule(modulePath, io.cwd);
+      const { store } = await storeFromUrl(config.db);
+      const server = await createServer({
+        module: mod,
+        store,
+        port: config.port,
+        host: config.host,
+        insecure: config.insecure,
+        bodyLimit: config.bodyLimit,
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+        logger: createLogger(config.logLevel),
+        auth: authOf(config, store),
+        version: program.version() ?? '0.0.0',
+      }).catch(async (error: unknown) => {
+        await store.close().catch(() => {});
+        throw error;
+      });
+      io.stderr(`stator: serving ${modulePath} on ${server.url} (db ${config.db})\n`);
+      const signal = await io.stopRequested();
+      io.stderr(`stator: ${signal} received, draining\n`);
+      await server.close();
+    });
+}
+
+function authOf(config: ServeConfig, store: Store): AuthOptions {
+  return {
+    ...(config.apiKeys && { apiKeys: store }),
+    ...(config.jwt && { jwt: config.jwt }),
+  };
+}

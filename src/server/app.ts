@@ -1,0 +1,150 @@
+import { Hono } from 'hono';
+import { StatorError } from '../core/errors.js';
+import type { Engine } from '../runtime/types.js';
+import { type AuthOptions, authEnabled, authenticator } from './auth/authenticate.js';
+import { DEFAULT_BODY_LIMIT } from './body.js';
+import type { AppContext, AppEnv } from './context.js';
+import { eventTypes } from './graph.js';
+import { type Logger, silentLogger } from './logger.js';
+import { openApiDocument } from './openapi.js';
+import { httpError, problemResponse } from './problem.js';
+import { EVENTS, HISTORY, INSTANCE, INSTANCES, instanceRoutes } from './routes/instances.js';
+import { MACHINE, MACHINES, machineRoutes } from './routes/machines.js';
+import { WATCH, watchRoute } from './routes/watch.js';
+import { HTTP_STATUS } from './status.js';
+import type { MachineSchemas, Policies } from './types.js';
+
+export interface AppOptions {
+  readonly engine: Engine;
+  /** API keys and/or JWT. Without either every request is anonymous and policies are not enforced. */
+  readonly auth?: AuthOptions;
+  /**
+   * Read policies (enforced here) and event policies (enforced by the engine:
+   * create it with `authorize: authorizer(policies)`), when auth is configured.
+   */
+  readonly policies?: Policies;
+  /** Declared event and input schemas, shown in `/openapi.json` and `GET /v1/machines/{machine}`. */
+  readonly schemas?: Readonly<Record<string, MachineSchemas>>;
+  /** Largest request body in bytes. Default 1 MiB. */
+  readonly bodyLimit?: number;
+  /** SSE heartbeat comment interval. Default 15 s. */
+  readonly heartbeatMs?: number;
+  /** Abort to drain: `/healthz` turns 503, watch streams end, new requests get 503. */
+  readonly shutdown?: AbortSignal;
+  readonly logger?: Logger;
+  /** Reported in the OpenAPI document. */
+  readonly version?: string;
+}
+
+/** Routes and the methods they allow, for 405 answers. */
+const ROUTES: readonly [string, string][] = [
+  [INSTANCES, 'GET, POST'],
+  [INSTANCE, 'GET'],
+  [EVENTS, 'POST'],
+  [HISTORY, 'GET'],
+  [WATCH, 'GET'],
+  [MACHINE, 'GET'],
+  [MACHINES, 'GET'],
+  ['/healthz', 'GET'],
+  ['/openapi.json', 'GET'],
+];
+
+/**
+ * The HTTP API as a Fetch-standard Hono app (`app.fetch(request)`), over an
+ * engine. Test it in-process with `app.request(path, init)`.
+ *
+ * @example
+ * const engine = await createEngine({ store: memoryStore(), machines: [orderMachine] });
+ * const app = createApp({ engine });
+ * const res = await app.request('/v1/machines/order/instances', {
+ *   method: 'POST',
+ *   headers: { 'content-type': 'application/json' },
+ *   body: JSON.stringify({ id: 'o-1', input: { total: 40 } }),
+ * });
+ */
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const secured = authEnabled(options.auth);
+  const ctx: AppContext = {
+    engine: options.engine,
+    policies: secured ? (options.policies ?? {}) : undefined,
+    schemas: options.schemas ?? {},
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    shutdown: options.shutdown ?? new AbortController().signal,
+    logger: options.logger ?? silentLogger,
+  };
+  const authenticate = options.auth && secured ? authenticator(options.auth) : undefined;
+  const app = new Hono<AppEnv>();
+
+  app.onError((error, c) => {
+    const status = error instanceof StatorError ? HTTP_STATUS[error.code] : 500;
+    if (status >= 500) ctx.logger.error({ err: error, path: c.req.path }, 'request failed');
+    const headers: Record<string, string> = {};
+    if (error instanceof StatorError && error.code === 'UNAUTHORIZED') {
+      headers['www-authenticate'] = 'Bearer';
+    }
+    if (status === 503) headers['retry-after'] = '1';
+    if (error instanceof StatorError && error.code === 'METHOD_NOT_ALLOWED') {
+      headers.allow = String(error.details.allow);
+    }
+    return problemResponse(error, c.req.path, headers);
+  });
+  app.notFound((c) =>
+    problemResponse(
+      httpError(
+        'NOT_FOUND',
+        `No route ${c.req.method} ${c.req.path}. See /openapi.json for the API.`,
+      ),
+      c.req.path,
+    ),
+  );
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    if (ctx.shutdown.aborted && c.req.path !== '/healthz') {
+      throw new StatorError('ENGINE_CLOSED', 'The server is shutting down. Retry shortly.');
+    }
+    await next();
+    ctx.logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+  });
+
+  app.get('/healthz', (c) =>
+    ctx.shutdown.aborted ? c.json({ status: 'draining' }, 503) : c.json({ status: 'ok' }),
+  );
+  app.get('/openapi.json', (c) =>
+    c.json(
+      openApiDocument({
+        machines: options.engine.machines().map(({ name }) => ({
+          name,
+          events: eventTypes(options.engine.getMachine(name)),
+          schemas: Object.hasOwn(ctx.schemas, name) ? (ctx.schemas[name] ?? {}) : {},
+        })),
+        authenticated: secured,
+        version: options.version ?? '0.0.0',
+      }),
+    ),
+  );
+
+  app.use('/v1/*', async (c, next) => {
+    c.set('principal', authenticate ? await authenticate(c.req.raw) : undefined);
+    await next();
+  });
+  machineRoutes(app, ctx);
+  instanceRoutes(app, ctx);
+  watchRoute(app, ctx);
+
+  for (const [path, allow] of ROUTES) {
+    app.all(path, () => {
+      throw httpError('METHOD_NOT_ALLOWED', `This route allows ${allow} only.`, { allow });
+    });
+  }
+  return app;
+}

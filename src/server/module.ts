@@ -1,0 +1,158 @@
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AnyStateMachine } from 'xstate';
+import { StatorError } from '../core/errors.js';
+import type { MachineRegistration } from '../runtime/types.js';
+import { eventTypes } from './graph.js';
+import type { MachineModule, MachineSchemas, Policies } from './types.js';
+
+/**
+ * Types a machine module, so editors check it.
+ *
+ * @example
+ * export default defineModule({
+ *   machines: [orderMachine],
+ *   schemas: { order: { events: { Pay: z.object({ amount: z.number().positive().optional() }) } } },
+ *   policies: { order: { events: { Pay: { roles: ['customer', 'admin'] } } } },
+ * });
+ */
+export const defineModule = <M extends MachineModule>(module: M): M => module;
+
+/** A loaded module: registrations with their schemas merged in, and the policies. */
+export interface LoadedModule {
+  readonly registrations: readonly MachineRegistration[];
+  readonly policies: Policies;
+  readonly schemas: Readonly<Record<string, MachineSchemas>>;
+  readonly activities?: MachineModule['activities'];
+}
+
+const TS = /\.(c|m)?tsx?$/;
+
+/**
+ * Imports a machine module (`.js`, `.mjs` or `.ts`: TypeScript is loaded with
+ * tsx) and checks its shape. CONFIG_INVALID says what is wrong.
+ */
+export async function loadModule(path: string, cwd = process.cwd()): Promise<LoadedModule> {
+  const file = isAbsolute(path) ? path : resolve(cwd, path);
+  let exports: Record<string, unknown>;
+  try {
+    exports = await importFile(file);
+  } catch (error) {
+    if (error instanceof StatorError) throw error;
+    throw new StatorError(
+      'CONFIG_INVALID',
+      `Could not load the machine module ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      { module: path },
+      { cause: error },
+    );
+  }
+  const candidate = Array.isArray(exports.machines) ? exports : exports.default;
+  return normalizeModule(candidate, path);
+}
+
+async function importFile(file: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  try {
+    return await import(url);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (!TS.test(file) || code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+  }
+  // Plain Node 20 cannot load TypeScript: register tsx's loader and load it again.
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import(`${url}?tsx`);
+}
+
+/** Checks a module object and merges its `schemas` into the machine registrations. */
+export function normalizeModule(candidate: unknown, source = 'the module'): LoadedModule {
+  const invalid = (what: string) =>
+    new StatorError(
+      'CONFIG_INVALID',
+      `${source} ${what}. Export \`const machines = [orderMachine, …]\` (and optional policies, schemas, activities) or a default object with them; see docs/server.md.`,
+      { module: source },
+    );
+  if (typeof candidate !== 'object' || candidate === null) throw invalid('exports no machines');
+  const mod = candidate as Partial<MachineModule>;
+  if (!Array.isArray(mod.machines) || mod.machines.length === 0)
+    throw invalid('exports no machines');
+  const registrations = mod.machines.map((m): MachineRegistration => {
+    if (isMachine(m)) return { machine: m };
+    if (typeof m === 'object' && m !== null && isMachine((m as MachineRegistration).machine)) {
+      return m as MachineRegistration;
+    }
+    throw invalid('lists something that is neither a machine nor { machine, version }');
+  });
+  const byName = new Map(registrations.map((r) => [r.machine.id, r.machine]));
+  const schemas = { ...(mod.schemas ?? {}) };
+  const policies = mod.policies ?? {};
+  checkNames('schemas', schemas, byName, (s) => Object.keys(s.events ?? {}));
+  checkNames('policies', policies, byName, (p) =>
+    Object.keys(p.events ?? {}).filter((t) => t !== '*'),
+  );
+  return {
+    registrations: registrations.map((r) => withSchemas(r, schemas[r.machine.id])),
+    policies,
+    schemas: Object.fromEntries(
+      [...byName.keys()].map((name) => [
+        name,
+        merged(registrations.filter((r) => r.machine.id === name).at(-1), schemas[name]),
+      ]),
+    ),
+    ...(mod.activities !== undefined && { activities: mod.activities }),
+  };
+}
+
+function isMachine(value: unknown): value is AnyStateMachine {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AnyStateMachine).id === 'string' &&
+    typeof (value as AnyStateMachine).root === 'object'
+  );
+}
+
+function withSchemas(
+  reg: MachineRegistration,
+  extra: MachineSchemas | undefined,
+): MachineRegistration {
+  return extra ? { ...reg, schemas: merged(reg, extra) } : reg;
+}
+
+/** The registration's own schemas with the module's `schemas` entry on top. */
+function merged(
+  reg: MachineRegistration | undefined,
+  extra: MachineSchemas | undefined,
+): MachineSchemas {
+  const input = extra?.input ?? reg?.schemas?.input;
+  return { events: { ...reg?.schemas?.events, ...extra?.events }, ...(input && { input }) };
+}
+
+/** A policy or schema naming an unknown machine or event type is a typo that would silently do nothing. */
+function checkNames<T>(
+  what: string,
+  entries: Readonly<Record<string, T>>,
+  machines: Map<string, AnyStateMachine>,
+  typesOf: (entry: T) => string[],
+): void {
+  for (const [name, entry] of Object.entries(entries)) {
+    if (name === '*' && what === 'policies') continue;
+    const machine = machines.get(name);
+    if (!machine) {
+      throw new StatorError(
+        'CONFIG_INVALID',
+        `The module's ${what} name machine "${name}", which it does not export (machines: ${[...machines.keys()].join(', ')}).`,
+        { machine: name },
+      );
+    }
+    const known = new Set(eventTypes(machine));
+    const unknown = typesOf(entry).filter((t) => !known.has(t));
+    if (unknown.length) {
+      throw new StatorError(
+        'CONFIG_INVALID',
+        `The module's ${what} for "${name}" name event types the machine does not handle: ${unknown.join(', ')} (it handles ${[...known].join(', ')}).`,
+        { machine: name, eventTypes: unknown },
+      );
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import type { Actor } from '../core/types.js';
+import type {
+  AuthorizationDecision,
+  AuthorizationRequest,
+  InstanceState,
+} from '../runtime/types.js';
+import type { EventRule, MachinePolicy, Policies, ReadRule } from './types.js';
+
+const INIT = 'xstate.init';
+
+/**
+ * The engine's `authorize` hook for a module's policies: per machine and event
+ * type (`'*'` as fallback; creates use `create`, then `'*'`), the actor needs
+ * one of the rule's roles and its guard must pass. Events without a rule are
+ * open to every authenticated actor.
+ *
+ * @example
+ * const engine = await createEngine({
+ *   store, machines: [orderMachine],
+ *   authorize: authorizer({ order: { events: { Pay: { roles: ['customer', 'admin'] } } } }),
+ * });
+ */
+export function authorizer(
+  policies: Policies,
+): (request: AuthorizationRequest) => AuthorizationDecision {
+  return ({ machine, event, actor, state }) => {
+    const policy = policyOf(policies, machine);
+    const rule =
+      event.type === INIT
+        ? (policy?.create ?? policy?.events?.['*'])
+        : (policy?.events?.[event.type] ?? policy?.events?.['*']);
+    return decide(rule, actor, (a) => rule?.guard?.(a, state) ?? true);
+  };
+}
+
+/**
+ * Whether `actor` may read instances of `machine`: roles, then the guard for a
+ * given instance. Without `state` only the roles are checked (listing filters
+ * instances by the guard afterwards).
+ */
+export function readDecision(
+  policies: Policies,
+  machine: string,
+  actor: Actor | null,
+  state?: InstanceState,
+): AuthorizationDecision {
+  const rule: ReadRule | undefined = policyOf(policies, machine)?.read;
+  return decide(rule, actor, (a) => (state && rule?.guard ? rule.guard(a, state) : true));
+}
+
+function policyOf(policies: Policies, machine: string): MachinePolicy | undefined {
+  return Object.hasOwn(policies, machine) ? policies[machine] : policies['*'];
+}
+
+function decide(
+  rule: EventRule | ReadRule | undefined,
+  actor: Actor | null,
+  guard: (actor: Actor) => boolean | string,
+): AuthorizationDecision {
+  if (!rule) return true;
+  if (!actor) return 'the request is not authenticated';
+  if (rule.roles) {
+    const held = new Set(actor.roles ?? []);
+    if (!rule.roles.some((r) => held.has(r))) {
+      return `requires one of the roles ${rule.roles.join(', ') || '(none: nobody may)'}; ${actor.id} has ${actor.roles?.length ? actor.roles.join(', ') : 'none'}`;
+    }
+  }
+  let verdict: boolean | string;
+  try {
+    verdict = guard(actor);
+  } catch (error) {
+    return `the policy guard threw: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  if (verdict === true) return true;
+  return typeof verdict === 'string' && verdict ? verdict : 'denied by the policy guard';
+}

@@ -1,0 +1,37 @@
+import type { ErrorCode } from '../core/errors.js';
+
+/**
+ * The HTTP status of every error code: the one place codes become statuses.
+ * All VALIDATION_FAILED answers (request shape and declared payload schemas
+ * alike) are 400; 422 is kept for a step that threw (guard or assign).
+ */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  MACHINE_NOT_FOUND: 404,
+  MACHINE_VERSION_NOT_FOUND: 404,
+  INSTANCE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  EVENT_NOT_ACCEPTED: 409,
+  INSTANCE_EXISTS: 409,
+  INSTANCE_DONE: 409,
+  SEQUENCE_CONFLICT: 409,
+  IDEMPOTENCY_MISMATCH: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  STEP_FAILED: 422,
+  STORE_ERROR: 500,
+  REPLAY_DIVERGED: 500,
+  NON_DURABLE_MACHINE: 500,
+  CONFIG_INVALID: 500,
+  INTERNAL_ERROR: 500,
+  ENGINE_CLOSED: 503,
+};
+
+/** Short human titles for problem documents. */
+export function titleOf(code: ErrorCode): string {
+  const words = code.toLowerCase().split('_');
+  return words.map((w, i) => (i === 0 ? w[0]?.toUpperCase() + w.slice(1) : w)).join(' ');
+}
