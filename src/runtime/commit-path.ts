@@ -29,6 +29,8 @@ export interface RuntimeContext {
   readonly cache: InstanceCache;
   readonly clock: Clock;
   readonly authorize: EngineOptions['authorize'];
+  /** The lease new outbox rows are written with, when this process dispatches them itself. */
+  readonly outboxLease: (now: number) => { owner: string; until: number } | undefined;
   /** Told of every committed accepted event, right after its commit. */
   readonly afterCommit: (write: EventWrite) => void;
 }
@@ -100,6 +102,7 @@ export async function create(
     effects: step.effects,
     idempotency: idem,
     parent: internal?.parent,
+    outboxLease: ctx.outboxLease(envelope.at),
   });
   const outcome = await ctx.committer.submit(write);
   if (!outcome.ok) {
@@ -203,6 +206,7 @@ async function apply(
     effects: outcome.effects,
     idempotency: idem,
     firedTimer: fired,
+    outboxLease: ctx.outboxLease(envelope.at),
   });
   const result = await ctx.committer.submit(write);
   if (!result.ok) {

@@ -70,6 +70,7 @@ export async function createEngineWithInternals(
     cache: new InstanceCache(options.cacheSize ?? 10_000),
     clock: options.clock ?? systemClock,
     authorize: options.authorize,
+    outboxLease: (now) => effects?.lease(now),
     afterCommit,
   };
   const mailboxes = new Mailboxes();

@@ -24,7 +24,9 @@ const audit = (id: string): CommitWrite => ({
 function fakeStore(batches: string[][]): Store {
   return {
     async commit(writes: readonly CommitWrite[]): Promise<WriteOutcome[]> {
-      const ids = writes.map((w) => (w.kind === 'audit' ? w.audit.id : w.instance.id));
+      const ids = writes.map((w) =>
+        w.kind === 'audit' ? w.audit.id : w.kind === 'outbox-done' ? 'done' : w.instance.id,
+      );
       batches.push(ids);
       if (ids.includes('bad')) throw new Error('constraint failed');
       return writes.map(() => ({ ok: true }));

@@ -15,6 +15,9 @@ export class GroupCommitter {
   readonly #store: Store;
   readonly #maxBatch: number;
   #queue: Pending[] = [];
+  /** Writes that may wait for the next transaction (or a short timer): they cost no fsync of their own. */
+  #lazy: Pending[] = [];
+  #lazyTimer: NodeJS.Timeout | undefined;
   #running = false;
   #idle: Promise<void> = Promise.resolve();
 
@@ -26,12 +29,32 @@ export class GroupCommitter {
   submit(write: CommitWrite): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ write, resolve, reject });
-      if (!this.#running) {
-        this.#running = true;
-        // Let every sender whose step is already queued as a microtask join this batch.
-        this.#idle = new Promise((done) => setImmediate(() => void this.#loop().finally(done)));
+      this.#start();
+    });
+  }
+
+  /**
+   * Commits `write` with the next transaction, or within `maxDelayMs` when none
+   * comes: for bookkeeping that must become durable but need not be prompt
+   * (finished effects), so it rides along instead of paying an fsync of its own.
+   */
+  submitLazy(write: CommitWrite, maxDelayMs: number): Promise<WriteOutcome> {
+    return new Promise((resolve, reject) => {
+      this.#lazy.push({ write, resolve, reject });
+      if (this.#lazyTimer === undefined && !this.#running) {
+        this.#lazyTimer = setTimeout(() => {
+          this.#lazyTimer = undefined;
+          this.#start();
+        }, maxDelayMs);
       }
     });
+  }
+
+  #start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    // Let every sender whose step is already queued as a microtask join this batch.
+    this.#idle = new Promise((done) => setImmediate(() => void this.#loop().finally(done)));
   }
 
   /** Resolves when nothing is queued or in flight. */
@@ -40,8 +63,10 @@ export class GroupCommitter {
   }
 
   async #loop(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#maxBatch);
+    while (this.#queue.length > 0 || this.#lazy.length > 0) {
+      if (this.#lazyTimer !== undefined) clearTimeout(this.#lazyTimer);
+      this.#lazyTimer = undefined;
+      const batch = [...this.#lazy.splice(0), ...this.#queue.splice(0, this.#maxBatch)];
       try {
         const outcomes = await this.#store.commit(batch.map((p) => p.write));
         batch.forEach((p, i) => {

@@ -28,6 +28,8 @@ export interface TransitionFacts {
   readonly firedTimer?: string | undefined;
   /** For a durable child: its parent, told of the child's completion through the outbox. */
   readonly parent?: ParentLink | null | undefined;
+  /** Lease the outbox rows to this process, which dispatches them from memory. */
+  readonly outboxLease?: { readonly owner: string; readonly until: number } | undefined;
 }
 
 /** Everything one accepted event writes, as one EventWrite for the store's transaction. */
@@ -86,6 +88,7 @@ export function buildEventWrite(f: TransitionFacts): EventWrite {
     timersSet,
     timersCancelled,
     outbox,
+    outboxLease: outbox.length > 0 ? f.outboxLease : undefined,
     emits: emitRows(machine, id, seq, at, f.effects),
     audit: {
       machine,

@@ -200,6 +200,12 @@ export interface EventWrite {
   readonly timersSet: readonly TimerRow[];
   readonly timersCancelled: readonly string[];
   readonly outbox: readonly OutboxRow[];
+  /**
+   * When set, the outbox rows are written already leased to this owner: the
+   * process that committed them dispatches them from memory without claiming.
+   * Another process claims them only after `until`. Default: not leased.
+   */
+  readonly outboxLease?: { readonly owner: string; readonly until: number } | undefined;
   /** Emitted events, appended to the emit log. Default none. */
   readonly emits?: readonly EmitRow[];
   readonly audit: AuditRow;
@@ -214,7 +220,16 @@ export interface AuditOnlyWrite {
   readonly timersCancelled?: readonly string[];
 }
 
-export type CommitWrite = EventWrite | AuditOnlyWrite;
+/**
+ * Effects that finished: their outbox rows are deleted (missing ones ignored).
+ * Rides in a group commit, so completing effects costs no transaction of its own.
+ */
+export interface OutboxDoneWrite {
+  readonly kind: 'outbox-done';
+  readonly effectIds: readonly string[];
+}
+
+export type CommitWrite = EventWrite | AuditOnlyWrite | OutboxDoneWrite;
 
 /**
  * Per-write result of a group commit. A write that fails its check is skipped

@@ -78,8 +78,19 @@ export class EffectsRuntime {
     let earliest = Number.POSITIVE_INFINITY;
     for (const timer of write.timersSet) earliest = Math.min(earliest, timer.dueAt);
     if (earliest < Number.POSITIVE_INFINITY) this.timers.notify(earliest);
-    if (write.outbox.length > 0) this.outbox.notify(write.instance.updatedAt);
+    // Rows leased to us at write time are dispatched from memory: no claim, no poll.
+    if (write.outboxLease) {
+      this.outbox.accept(write.outbox, {
+        event: { ...write.event.payload, type: write.event.type },
+        context: write.instance.context,
+      });
+    } else if (write.outbox.length > 0) this.outbox.notify(write.instance.updatedAt);
     if (write.emits?.length) for (const s of this.#subscribers.values()) s.notify();
+  }
+
+  /** The lease new outbox rows get when this process dispatches them itself (auto mode). */
+  lease(now: number): { owner: string; until: number } | undefined {
+    return this.#auto ? { owner: this.#fx.owner, until: now + this.#fx.leaseMs } : undefined;
   }
 
   subscribe(name: string, handler: EmitHandler, options: SubscribeOptions): Subscription {

@@ -16,6 +16,14 @@ import { actorLogic, childInstanceId, durableChild, sendToTarget } from './routi
 import { Wake } from './wake.js';
 
 const CLAIM_BATCH = 256;
+/** Longest a finished effect's row waits to ride along with another commit. */
+const LAZY_COMPLETION_MS = 20;
+
+/** The transition an effect came from, as custom actions see it. */
+interface Origin {
+  readonly event: { readonly type: string } | undefined;
+  readonly context: unknown;
+}
 const MAX_SLEEP_MS = 1000;
 
 class Stopped extends Error {
@@ -37,10 +45,14 @@ export class OutboxDispatcher {
   readonly #inFlight = new Map<string, Promise<void>>();
   /** AbortControllers of running activities, by instance key + activity id. */
   readonly #running = new Map<string, AbortController>();
+  /** Event and context of the transition that wrote rows handed over in memory. */
+  readonly #origins = new Map<string, Origin>();
+  readonly #auto: boolean;
   #stopped = false;
 
   constructor(fx: EffectsContext, auto: boolean) {
     this.#fx = fx;
+    this.#auto = auto;
     this.#pump = new Pump(
       () => this.#tick(),
       (e) => fx.log('outbox dispatcher failed; will look again', e),
@@ -88,11 +100,7 @@ export class OutboxDispatcher {
         until: now + this.#fx.leaseMs,
         limit: CLAIM_BATCH,
       });
-      const fresh = rows.filter((row) => !this.#inFlight.has(row.effectId));
-      for (const row of fresh) {
-        const run = this.#dispatch(row).finally(() => this.#inFlight.delete(row.effectId));
-        this.#inFlight.set(row.effectId, run);
-      }
+      this.#run(rows);
       if (rows.length < CLAIM_BATCH) break;
       await Promise.all(this.#inFlight.values());
     }
@@ -100,6 +108,38 @@ export class OutboxDispatcher {
     // A row due already is leased (running here or elsewhere): poll rather than spin.
     const next = await store.nextOutboxDue();
     this.#wake.at(next === undefined || next <= clock.now() ? undefined : next);
+  }
+
+  /**
+   * Rows this process just committed, leased to it: dispatched now, without a
+   * claim, with the event and context of the transition that wrote them.
+   */
+  accept(rows: readonly OutboxRow[], origin: Origin): void {
+    if (this.#stopped) return;
+    for (const row of rows) this.#origins.set(row.effectId, origin);
+    this.#run(rows);
+  }
+
+  #run(rows: readonly OutboxRow[]): void {
+    for (const row of rows) {
+      if (this.#inFlight.has(row.effectId)) continue;
+      const run = this.#dispatch(row).finally(() => {
+        this.#inFlight.delete(row.effectId);
+        this.#origins.delete(row.effectId);
+      });
+      this.#inFlight.set(row.effectId, run);
+    }
+  }
+
+  /**
+   * Deletes a finished effect's row with the next group commit. Until that
+   * commits the row stays leased to this process; a crash in between re-runs the
+   * effect (at least once). Tests (manual dispatch) commit it at once.
+   */
+  async #complete(effectId: string): Promise<void> {
+    const write = { kind: 'outbox-done', effectIds: [effectId] } as const;
+    const { committer } = this.#fx.runtime;
+    await (this.#auto ? committer.submitLazy(write, LAZY_COMPLETION_MS) : committer.submit(write));
   }
 
   async #dispatch(row: OutboxRow): Promise<void> {
@@ -119,7 +159,7 @@ export class OutboxDispatcher {
           await this.#send(row, effect);
           break;
       }
-      await this.#fx.runtime.store.completeOutbox(row.effectId);
+      await this.#complete(row.effectId);
     } catch (error) {
       await this.#failed(row, error, this.#fx.actionRetry);
     }
@@ -127,22 +167,28 @@ export class OutboxDispatcher {
 
   async #action(row: OutboxRow, effect: ActionEffect): Promise<void> {
     const { entry, row: instance } = await path.load(this.#fx.runtime, row.machine, row.id);
+    const origin = this.#origins.get(row.effectId) ?? (await this.#origin(row, instance.context));
     const impl = (entry.stepper.machine.implementations.actions as Record<string, unknown>)[
       effect.type
     ];
     if (typeof impl !== 'function')
       throw new Error(`action "${effect.type}" has no implementation`);
-    const [event] = await this.#fx.runtime.store.readEvents(row, { after: row.seq - 1, limit: 1 });
     await impl(
       {
-        context: instance.context,
-        event: event ? { ...event.payload, type: event.type } : undefined,
+        context: origin.context,
+        event: origin.event,
         idempotencyKey: row.effectId,
         attempt: row.attempts + 1,
         instance: { machine: row.machine, id: row.id, seq: row.seq },
       },
       effect.params ?? undefined,
     );
+  }
+
+  /** After a restart: the triggering event from the log, and the instance's current context. */
+  async #origin(row: OutboxRow, context: unknown): Promise<Origin> {
+    const [event] = await this.#fx.runtime.store.readEvents(row, { after: row.seq - 1, limit: 1 });
+    return { event: event ? { ...event.payload, type: event.type } : undefined, context };
   }
 
   async #send(row: OutboxRow, effect: SendEffect): Promise<void> {
@@ -179,12 +225,12 @@ export class OutboxDispatcher {
     if (!logic) throw new Error(`actor "${effect.src}" has no implementation`);
     const { snapshot } = await path.load(fx.runtime, row.machine, row.id);
     if (!snapshot.children[effect.activityId]) {
-      await store.completeOutbox(row.effectId); // its state was exited before it could start
+      await this.#complete(row.effectId); // its state was exited before it could start
       return;
     }
     if (actorKind(logic) === 'machine') {
       await startChild(fx, row, effect, (logic as unknown as { id: string }).id);
-      await store.completeOutbox(row.effectId);
+      await this.#complete(row.effectId);
       return;
     }
     const policy = fx.activities[effect.src] ?? {};
@@ -225,7 +271,7 @@ export class OutboxDispatcher {
             lastError: 'engine closed',
             at: fx.runtime.clock.now(),
           });
-        else await store.completeOutbox(row.effectId);
+        else await this.#complete(row.effectId);
         return;
       }
       const failure =
@@ -257,7 +303,7 @@ export class OutboxDispatcher {
       actor: SYSTEM_ACTIVITY,
       idempotencyKey: `${row.effectId}/result`,
     });
-    await this.#fx.runtime.store.completeOutbox(row.effectId);
+    await this.#complete(row.effectId);
   }
 
   async #retry(

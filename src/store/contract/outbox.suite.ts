@@ -221,4 +221,37 @@ export function describeOutboxContract(ctx: ContractContext): void {
       expect(await ctx.store.listDeadOutbox()).toEqual([]);
     });
   });
+
+  describe('outbox: rows leased at write time and batched completion', () => {
+    it('rows written with outboxLease are held by that owner until the lease ends', async () => {
+      const row = due(effect(order, 1, 0), 10);
+      await ctx.store.commit([
+        {
+          ...createWrite(order, { outbox: [row] }),
+          outboxLease: { owner: 'writer', until: at(60) },
+        },
+      ]);
+      expect(await ctx.store.claimOutbox(lease('other', at(30), at(90)))).toEqual([]);
+      expect(ids(await ctx.store.claimOutbox(lease('other', at(60), at(90))))).toEqual([
+        row.effectId,
+      ]);
+    });
+
+    it('an outbox-done write deletes finished rows in the batch transaction and ignores missing ones', async () => {
+      await seed();
+      const outcomes = await ctx.store.commit([
+        { kind: 'outbox-done', effectIds: ['order/o-1/1/0', 'order/o-2/1/1', 'no/such/1/0'] },
+        eventWrite(order, 2, { outbox: [due(effect(order, 3, 0), 40)] }),
+      ]);
+      expect(outcomes).toEqual([{ ok: true }, { ok: true }]);
+      expect(await ctx.store.getOutbox('order/o-1/1/0')).toBeUndefined();
+      expect(await ctx.store.getOutbox('order/o-2/1/1')).toBeUndefined();
+      expect(await ctx.store.getOutbox('order/o-1/3/0')).toBeDefined();
+      expect(ids(await ctx.store.listOutbox(order))).toEqual([
+        'order/o-1/1/1',
+        'order/o-1/2/0',
+        'order/o-1/3/0',
+      ]);
+    });
+  });
 }

@@ -430,6 +430,10 @@ class MemoryStore implements Store {
   }
 
   #apply(write: CommitWrite, journal: Journal): WriteOutcome {
+    if (write.kind === 'outbox-done') {
+      for (const effectId of write.effectIds) journal.delete(this.#outbox, effectId);
+      return outcomes.ok;
+    }
     if (write.kind === 'audit') {
       const timers = this.#peek(write.audit)?.timers;
       for (const timerId of write.timersCancelled ?? []) {
@@ -465,7 +469,8 @@ class MemoryStore implements Store {
       if (this.#outbox.has(row.effectId)) {
         throw new Error(`outbox effect ${row.effectId} is already stored`);
       }
-      journal.set(this.#outbox, row.effectId, { row: outboxWithDefaults(row), lease: null });
+      const lease = write.outboxLease ? { ...write.outboxLease } : null;
+      journal.set(this.#outbox, row.effectId, { row: outboxWithDefaults(row), lease });
     }
     for (const emit of write.emits ?? []) {
       journal.push(this.#emits, { ...emit, position: this.#emits.length + 1 });

@@ -19,7 +19,10 @@ export function applyWrites(s: Statements, writes: readonly CommitWrite[]): Writ
   const results: WriteOutcome[] = new Array(writes.length);
   for (let i = 0; i < writes.length; i++) {
     const write = writes[i] as CommitWrite;
-    if (write.kind === 'audit') {
+    if (write.kind === 'outbox-done') {
+      for (const effectId of write.effectIds) s.completeOutbox.run(effectId);
+      results[i] = outcomes.ok;
+    } else if (write.kind === 'audit') {
       const { machine, id } = write.audit;
       for (const timerId of write.timersCancelled ?? []) s.deleteTimer.run(machine, id, timerId);
       appendAudit(s, write.audit);
@@ -120,6 +123,7 @@ function writeRest(s: Statements, write: EventWrite): void {
       t.lastError ?? null,
     );
   }
+  const lease = write.outboxLease;
   for (const o of write.outbox) {
     s.insertOutbox.run(
       o.effectId,
@@ -133,6 +137,8 @@ function writeRest(s: Statements, write: EventWrite): void {
       o.createdAt,
       o.status ?? 'pending',
       o.lastError ?? null,
+      lease?.owner ?? null,
+      lease?.until ?? null,
     );
   }
   const emits = write.emits;

@@ -88,6 +88,8 @@ export interface Statements {
       at: number,
       status: string,
       lastError: string | null,
+      leaseOwner: string | null,
+      leaseUntil: number | null,
     ]
   >;
   readonly insertEmit: Database.Statement<
@@ -208,8 +210,8 @@ export function prepareStatements(db: Database.Database): Statements {
           set_by_seq = excluded.set_by_seq, attempts = excluded.attempts,
           status = excluded.status, last_error = excluded.last_error, ${NO_LEASE}`),
     insertOutbox: db.prepare(`
-      INSERT INTO stator_outbox (${OUTBOX_COLUMNS})
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      INSERT INTO stator_outbox (${OUTBOX_COLUMNS}, lease_owner, lease_until)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertEmit: db.prepare(`
       INSERT INTO stator_emits (machine, id, seq, idx, effect_id, event, at)
       VALUES (?, ?, ?, ?, ?, ?, ?)`),
