@@ -288,8 +288,12 @@ export interface Store {
 
   // ---- timers (issue: durable timers) ----
   getTimer(key: InstanceKey, timerId: string): Promise<TimerRow | undefined>;
-  /** Earliest `dueAt` of pending timers, or undefined when none. */
-  nextTimerDue(): Promise<number | undefined>;
+  /**
+   * Earliest `dueAt` of pending timers, or undefined when none. With `now`,
+   * timers leased past `now` (claimed and about to fire) are left out, so a
+   * scheduler can sleep until the next timer nobody holds.
+   */
+  nextTimerDue(now?: number): Promise<number | undefined>;
   /**
    * Leases up to `limit` pending timers with dueAt <= now whose lease is free or
    * expired, earliest first (ties by machine, id, timerId). A leased row is not
@@ -308,8 +312,8 @@ export interface Store {
 
   // ---- outbox (issue: activities and actions) ----
   getOutbox(effectId: string): Promise<OutboxRow | undefined>;
-  /** Earliest `nextAttemptAt` of pending or started rows, or undefined. */
-  nextOutboxDue(): Promise<number | undefined>;
+  /** Earliest `nextAttemptAt` of pending or started rows, or undefined; with `now`, leaving out rows leased past `now`. */
+  nextOutboxDue(now?: number): Promise<number | undefined>;
   /**
    * Leases up to `limit` rows (status pending or started) with nextAttemptAt <= now
    * whose lease is free or expired, in (nextAttemptAt, machine, id, seq, index) order.

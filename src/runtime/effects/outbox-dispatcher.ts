@@ -105,9 +105,10 @@ export class OutboxDispatcher {
       await Promise.all(this.#inFlight.values());
     }
     if (this.#stopped) return;
-    // A row due already is leased (running here or elsewhere): poll rather than spin.
-    const next = await store.nextOutboxDue();
-    this.#wake.at(next === undefined || next <= clock.now() ? undefined : next);
+    // The next row nobody holds; rows leased here or elsewhere are found by the next poll.
+    const now = clock.now();
+    const next = await store.nextOutboxDue(now);
+    this.#wake.at(next === undefined ? undefined : Math.max(next, now + 1));
   }
 
   /**

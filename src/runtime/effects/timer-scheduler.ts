@@ -91,10 +91,9 @@ export class TimerScheduler {
       if (due.length < CLAIM_BATCH) break;
     }
     if (this.#stopped) return;
-    const next = await store.nextTimerDue();
-    // A timer due before the horizon is claimed already (here, or leased by another
-    // process): look again at the next poll, or when a commit or another process wakes us.
-    this.#wake.at(next === undefined || next <= horizon ? undefined : next);
+    // The next timer nobody holds; one whose lease ends is found by the next poll.
+    const next = await store.nextTimerDue(clock.now());
+    this.#wake.at(next === undefined ? undefined : Math.max(next, horizon));
   }
 
   /** Fires a claimed timer at its due time; timers of one instance start in due order. */

@@ -59,6 +59,14 @@ export function describeTimerContract(ctx: ContractContext): void {
       expect(await ctx.store.nextTimerDue()).toBe(at(10));
     });
 
+    it('nextTimerDue(now) leaves out timers leased past now, and counts them again once the lease ends', async () => {
+      await seed();
+      await ctx.store.claimDueTimers(lease('a', at(20), at(25), 2)); // the one at 10 s and one at 20 s
+      expect(await ctx.store.nextTimerDue()).toBe(at(10));
+      expect(await ctx.store.nextTimerDue(at(21))).toBe(at(20)); // tie-b, not held
+      expect(await ctx.store.nextTimerDue(at(25))).toBe(at(10));
+    });
+
     it('nextTimerDue ignores dead timers', async () => {
       await seed();
       await ctx.store.deadLetterTimer(other, 'first', failure(5, 0));

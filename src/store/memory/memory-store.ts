@@ -216,10 +216,11 @@ class MemoryStore implements Store {
     return copy(this.#peek(key)?.timers.get(timerId)?.row);
   }
 
-  async nextTimerDue(): Promise<number | undefined> {
+  async nextTimerDue(now?: number): Promise<number | undefined> {
     this.#assertOpen();
     let next: number | undefined;
-    for (const { row } of this.#timerEntries()) {
+    for (const { row, lease } of this.#timerEntries()) {
+      if (now !== undefined && lease !== null && lease.until > now) continue;
       if (row.status === 'pending' && (next === undefined || row.dueAt < next)) next = row.dueAt;
     }
     return next;
@@ -279,10 +280,11 @@ class MemoryStore implements Store {
     return copy(this.#outbox.get(effectId)?.row);
   }
 
-  async nextOutboxDue(): Promise<number | undefined> {
+  async nextOutboxDue(now?: number): Promise<number | undefined> {
     this.#assertOpen();
     let next: number | undefined;
-    for (const { row } of this.#outbox.values()) {
+    for (const { row, lease } of this.#outbox.values()) {
+      if (now !== undefined && lease !== null && lease.until > now) continue;
       if (row.status !== 'dead' && (next === undefined || row.nextAttemptAt < next)) {
         next = row.nextAttemptAt;
       }

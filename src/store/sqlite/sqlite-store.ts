@@ -217,8 +217,10 @@ class SqliteStore implements Store {
     return row === undefined ? undefined : toTimerRow(row);
   }
 
-  async nextTimerDue(): Promise<number | undefined> {
-    const due = this.#read('find the next due timer', (s) => s.nextTimerDue.get());
+  async nextTimerDue(now?: number): Promise<number | undefined> {
+    const due = this.#read('find the next due timer', (s) =>
+      now === undefined ? s.nextTimerDue.get() : s.nextFreeTimerDue.get(now),
+    );
     return due ?? undefined;
   }
 
@@ -263,8 +265,10 @@ class SqliteStore implements Store {
     return row === undefined ? undefined : toOutboxRow(row);
   }
 
-  async nextOutboxDue(): Promise<number | undefined> {
-    const due = this.#read('find the next due outbox row', (s) => s.nextOutboxDue.get());
+  async nextOutboxDue(now?: number): Promise<number | undefined> {
+    const due = this.#read('find the next due outbox row', (s) =>
+      now === undefined ? s.nextOutboxDue.get() : s.nextFreeOutboxDue.get(now),
+    );
     return due ?? undefined;
   }
 

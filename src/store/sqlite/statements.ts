@@ -126,6 +126,7 @@ export interface Statements {
 
   readonly getTimer: Database.Statement<TimerKey, TimerRecord>;
   readonly nextTimerDue: Database.Statement<[], number | null>;
+  readonly nextFreeTimerDue: Database.Statement<[now: number], number | null>;
   readonly dueTimers: Database.Statement<[now: number, now: number, limit: number], TimerRecord>;
   readonly leaseTimer: Database.Statement<[...LeaseParams, ...TimerKey]>;
   readonly retryTimer: Database.Statement<[...RetryParams, ...TimerKey]>;
@@ -135,6 +136,7 @@ export interface Statements {
 
   readonly getOutbox: Database.Statement<[effectId: string], OutboxRecord>;
   readonly nextOutboxDue: Database.Statement<[], number | null>;
+  readonly nextFreeOutboxDue: Database.Statement<[now: number], number | null>;
   readonly dueOutbox: Database.Statement<[now: number, now: number, limit: number], OutboxRecord>;
   readonly leaseOutbox: Database.Statement<[...LeaseParams, effectId: string]>;
   readonly completeOutbox: Database.Statement<[effectId: string]>;
@@ -256,6 +258,14 @@ export function prepareStatements(db: Database.Database): Statements {
     nextTimerDue: db
       .prepare<[], number | null>("SELECT MIN(due_at) FROM stator_timers WHERE status = 'pending'")
       .pluck(),
+    // Walks the pending index from the earliest, past the few rows leased right now.
+    nextFreeTimerDue: db
+      .prepare<[number], number | null>(
+        `SELECT due_at FROM stator_timers INDEXED BY stator_timers_pending
+         WHERE status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)
+         ORDER BY due_at LIMIT 1`,
+      )
+      .pluck(),
     // Served by the partial index stator_timers_pending, in its order: no sort.
     dueTimers: db.prepare(`
       SELECT ${TIMER_COLUMNS} FROM stator_timers
@@ -281,6 +291,13 @@ export function prepareStatements(db: Database.Database): Statements {
     nextOutboxDue: db
       .prepare<[], number | null>(
         "SELECT MIN(next_attempt_at) FROM stator_outbox WHERE status IN ('pending', 'started')",
+      )
+      .pluck(),
+    nextFreeOutboxDue: db
+      .prepare<[number], number | null>(
+        `SELECT next_attempt_at FROM stator_outbox INDEXED BY stator_outbox_due
+         WHERE status IN ('pending', 'started') AND (lease_until IS NULL OR lease_until <= ?)
+         ORDER BY next_attempt_at LIMIT 1`,
       )
       .pluck(),
     // Served by the partial index stator_outbox_due, in its order: no sort.
