@@ -38,28 +38,40 @@ export interface RuntimeContext {
 /** How often a send reloads and retries after another writer got in first. */
 const MAX_CONFLICT_RETRIES = 5;
 
+/**
+ * The instance as last committed: from the cache, or rebuilt from the store.
+ * `minSeq`: the caller knows the instance reached this seq (an outbox row or timer
+ * written by it), so a cached state older than that, left behind by a commit in
+ * another process, is reloaded.
+ */
 export async function load(
   ctx: RuntimeContext,
   machine: string,
   id: string,
+  minSeq = 0,
 ): Promise<LoadedInstance> {
   const key = instanceKey(machine, id);
   const hit = ctx.cache.get(key);
-  if (hit) return hit;
-  const row = await ctx.store.getInstance({ machine, id });
-  if (!row) throw errors.instanceNotFound(machine, id);
-  const entry = ctx.registry.get(machine, row.version);
-  const { snapshot, seq } = await rebuild(ctx.store, entry, { machine, id });
-  if (seq !== row.seq) {
+  if (hit && hit.row.seq >= minSeq) return hit;
+  for (let reads = 1; ; reads++) {
+    const row = await ctx.store.getInstance({ machine, id });
+    if (!row) throw errors.instanceNotFound(machine, id);
+    const entry = ctx.registry.get(machine, row.version);
+    // Up to the row's seq: another process may commit more meanwhile.
+    const { snapshot, seq } = await rebuild(ctx.store, entry, { machine, id }, false, row.seq);
+    if (seq === row.seq) {
+      const loaded = { entry, snapshot, row };
+      ctx.cache.set(key, loaded);
+      return loaded;
+    }
+    // A snapshot newer than the row: another process committed since. Read the row again.
+    if (seq > row.seq && reads < MAX_CONFLICT_RETRIES) continue;
     throw new StatorError(
       'STORE_ERROR',
       `Instance ${machine}/${id}: the instance row is at seq ${row.seq} but its events end at ${seq}. The store is inconsistent; restore it from backup.`,
       { machine, id, rowSeq: row.seq, eventSeq: seq },
     );
   }
-  const loaded = { entry, snapshot, row };
-  ctx.cache.set(key, loaded);
-  return loaded;
 }
 
 export async function create(
@@ -174,7 +186,15 @@ async function apply(
 
   const envelope = envelopeOf(event, ctx.clock.now(), options);
   const fired = internal?.firedTimer;
+  // Reject only against the current state: with several processes on one store the
+  // cached one may be behind, and then the event is retried on the reloaded state.
+  const retry = () => {
+    ctx.cache.delete(instanceKey(machine, id));
+    return apply(ctx, machine, id, request, attempt + 1);
+  };
+  const stale = async () => attempt < MAX_CONFLICT_RETRIES && (await isStale(ctx, row));
   if (row.status !== 'active') {
+    if (await stale()) return retry();
     if (internal) return discard(ctx, row, envelope, `instance is ${row.status}`, fired);
     await reject(ctx, row, envelope, 'rejected_invalid', 'INSTANCE_DONE');
     throw errors.instanceDone(machine, id, row.status);
@@ -185,11 +205,13 @@ async function apply(
   try {
     outcome = entry.stepper.next(current.snapshot, event, { at: envelope.at, seq });
   } catch (cause) {
+    if (await stale()) return retry();
     const error = errors.stepFailed(machine, id, event.type, cause);
     await reject(ctx, row, envelope, 'rejected_error', error.message);
     throw error;
   }
   if (!outcome.accepted) {
+    if (await stale()) return retry();
     const state = formatStateValue(row.value);
     if (internal) return discard(ctx, row, envelope, `not accepted in state ${state}`, fired);
     await reject(ctx, row, envelope, 'rejected_invalid', 'EVENT_NOT_ACCEPTED');
@@ -210,11 +232,14 @@ async function apply(
   });
   const result = await ctx.committer.submit(write);
   if (!result.ok) {
-    ctx.cache.delete(instanceKey(machine, id));
     if (attempt >= MAX_CONFLICT_RETRIES) {
+      ctx.cache.delete(instanceKey(machine, id));
       throw new SequenceConflictError(machine, id, row.seq, result.actual ?? -1);
     }
-    return apply(ctx, machine, id, request, attempt + 1);
+    // Another process got in first: back off a little, jittered (up to 1, 2, 4, 8, 16 ms),
+    // so the retry does not meet that writer's next commit again.
+    if (result.code === 'SEQUENCE_CONFLICT') await sleep(Math.random() * 2 ** attempt);
+    return retry();
   }
   ctx.cache.set(instanceKey(machine, id), {
     entry,
@@ -222,6 +247,14 @@ async function apply(
     row: write.instance,
   });
   return committed(ctx, write);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Whether the store holds a newer state of the instance than `row` (another process committed). */
+async function isStale(ctx: RuntimeContext, row: InstanceRow): Promise<boolean> {
+  const stored = await ctx.store.getInstance({ machine: row.machine, id: row.id });
+  return stored?.seq !== row.seq;
 }
 
 async function discard(

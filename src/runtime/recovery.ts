@@ -11,23 +11,27 @@ export const INIT_EVENT = 'xstate.init';
 /**
  * Rebuilds an instance from its latest snapshot (unless `fromScratch`) and the
  * events after it, running only the pure step: no effect is produced or run.
+ * `upTo` stops at that seq (the seq of an instance row just read), so events
+ * another process commits meanwhile do not carry the state past the row.
  */
 export async function rebuild(
   store: Store,
   entry: MachineEntry,
   key: InstanceKey,
   fromScratch = false,
+  upTo = Number.POSITIVE_INFINITY,
 ): Promise<{ snapshot: AnyMachineSnapshot; seq: number }> {
   const stored = fromScratch ? undefined : await store.latestSnapshot(key);
   let snapshot = stored ? entry.stepper.restore(stored.snapshot) : undefined;
   let seq = stored?.seq ?? 0;
-  for (;;) {
-    const events = await store.readEvents(key, { after: seq, limit: PAGE });
+  while (seq < upTo) {
+    const limit = Math.min(PAGE, upTo - seq);
+    const events = await store.readEvents(key, { after: seq, limit });
     for (const event of events) {
       snapshot = apply(entry, key, snapshot, event);
       seq = event.seq;
     }
-    if (events.length < PAGE) break;
+    if (events.length < limit) break;
   }
   if (!snapshot) throw errors.instanceNotFound(key.machine, key.id);
   return { snapshot, seq };

@@ -167,7 +167,8 @@ export class OutboxDispatcher {
   }
 
   async #action(row: OutboxRow, effect: ActionEffect): Promise<void> {
-    const { entry, row: instance } = await path.load(this.#fx.runtime, row.machine, row.id);
+    const { runtime } = this.#fx;
+    const { entry, row: instance } = await path.load(runtime, row.machine, row.id, row.seq);
     const origin = this.#origins.get(row.effectId) ?? (await this.#origin(row, instance.context));
     const impl = (entry.stepper.machine.implementations.actions as Record<string, unknown>)[
       effect.type
@@ -196,6 +197,7 @@ export class OutboxDispatcher {
     const delivered = await sendToTarget(this.#fx, row, effect.target, effect.event, {
       actor: { id: `system:instance:${row.machine}/${row.id}` },
       idempotencyKey: row.effectId,
+      minSeq: row.seq,
     });
     if (!delivered)
       this.#fx.log(
@@ -224,7 +226,9 @@ export class OutboxDispatcher {
     const { store } = fx.runtime;
     const logic = await actorLogic(fx, row, effect.src);
     if (!logic) throw new Error(`actor "${effect.src}" has no implementation`);
-    const { snapshot } = await path.load(fx.runtime, row.machine, row.id);
+    // At least the state that started it: a cache left behind by another process would
+    // lack the activity and drop it unrun.
+    const { snapshot } = await path.load(fx.runtime, row.machine, row.id, row.seq);
     if (!snapshot.children[effect.activityId]) {
       await this.#complete(row.effectId); // its state was exited before it could start
       return;

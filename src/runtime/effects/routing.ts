@@ -21,14 +21,18 @@ export async function actorLogic(
   return (entry.stepper.machine.implementations.actors as Record<string, AnyActorLogic>)[src];
 }
 
-/** The durable child instance behind child id `target` of an instance, if it is a machine. */
+/**
+ * The durable child instance behind child id `target` of an instance, if it is a
+ * machine. `minSeq`: the instance's state is read at least at that seq (see `load`).
+ */
 export async function durableChild(
   fx: EffectsContext,
   key: InstanceKey,
   target: string,
   src?: string,
+  minSeq = 0,
 ): Promise<InstanceKey | undefined> {
-  const loaded = await load(fx.runtime, key.machine, key.id);
+  const loaded = await load(fx.runtime, key.machine, key.id, minSeq);
   const childSrc = src ?? (loaded.snapshot.children[target] as { src?: unknown } | undefined)?.src;
   if (typeof childSrc !== 'string') return undefined;
   const logic = await actorLogic(fx, key, childSrc);
@@ -46,15 +50,16 @@ export async function sendToTarget(
   from: InstanceKey,
   target: string,
   event: EventObject,
-  options: { actor: Actor; idempotencyKey?: string },
+  options: { actor: Actor; idempotencyKey?: string; minSeq?: number },
 ): Promise<boolean> {
   let to: InstanceKey | undefined;
   if (target === 'self' || target === from.id) to = from;
   else if (target === PARENT_TARGET) {
     const row = await fx.runtime.store.getInstance(from);
     to = row?.parent ?? undefined;
-  } else to = await durableChild(fx, from, target);
+  } else to = await durableChild(fx, from, target, undefined, options.minSeq);
   if (!to) return false;
-  await deliverInternal(fx, to.machine, to.id, event, options);
+  const { minSeq: _, ...delivery } = options;
+  await deliverInternal(fx, to.machine, to.id, event, delivery);
   return true;
 }

@@ -105,7 +105,9 @@ export class TimerScheduler {
     }
     const handle = setTimeout(() => {
       this.#scheduled.delete(timer);
-      this.#track(this.#fire(timer));
+      // Node may wake a millisecond early: never fire before the due time.
+      if (this.#fx.runtime.clock.now() < timer.dueAt) this.#schedule(timer);
+      else this.#track(this.#fire(timer));
     }, delay);
     this.#scheduled.set(timer, handle);
   }
@@ -133,6 +135,7 @@ export class TimerScheduler {
       const delivered = await sendToTarget(fx, key, timer.target, timer.event, {
         actor: SYSTEM_TIMER,
         idempotencyKey: `timer/${timer.machine}/${timer.id}/${timer.timerId}/${timer.setBySeq}`,
+        minSeq: timer.setBySeq,
       });
       if (!delivered)
         fx.log(`timer ${timer.timerId} targets "${timer.target}", not a durable instance`);
