@@ -1,0 +1,141 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWrite, key } from '../test-support/builders.js';
+import { migratePostgres } from './migrate-postgres.js';
+import { postgresStore } from './postgres-store.js';
+import { LATEST_VERSION } from './schema.js';
+import { dropSchema, pgUrl, testSchema } from './test-support/pg-server.js';
+
+let url: string;
+const schemas: string[] = [];
+const fresh = (): string => {
+  const schema = testSchema();
+  schemas.push(schema);
+  return schema;
+};
+
+beforeAll(async () => {
+  url = await pgUrl();
+});
+afterAll(async () => {
+  for (const schema of schemas) await dropSchema(url, schema);
+});
+
+async function applied(schema: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ version: number }>(
+      `SELECT version FROM "${schema}".stator_migrations ORDER BY version`,
+    );
+    return rows.map((r) => r.version);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('postgres schema migrations', () => {
+  it('creates the schema on open and records each migration once, however many processes start at once', async () => {
+    const schema = fresh();
+    const stores = Array.from({ length: 6 }, () => postgresStore({ url, schema }));
+    await Promise.all(stores.map((s) => s.open()));
+    expect(await applied(schema)).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => i + 1));
+    const order = key('order', 'o-1');
+    expect(await stores[0]!.commit([createWrite(order)])).toEqual([{ ok: true }]);
+    expect(await stores[5]!.getInstance(order)).toMatchObject({ seq: 1 });
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
+  it('runs separately with migratePostgres; stores with migrate: false then open, and refuse an unmigrated schema', async () => {
+    const schema = fresh();
+    const early = postgresStore({ url, schema, migrate: false });
+    await expect(early.open()).rejects.toMatchObject({
+      code: 'STORE_ERROR',
+      message: expect.stringContaining('migratePostgres'),
+    });
+    expect(await migratePostgres({ url, schema })).toEqual({ from: 0, to: LATEST_VERSION });
+    expect(await migratePostgres({ url, schema })).toEqual({
+      from: LATEST_VERSION,
+      to: LATEST_VERSION,
+    });
+    const store = postgresStore({ url, schema, migrate: false });
+    await store.open();
+    expect(await store.commit([createWrite(key('order', 'o-1'))])).toEqual([{ ok: true }]);
+    await store.close();
+  });
+
+  it('refuses a schema migrated by a newer Stator', async () => {
+    const schema = fresh();
+    await migratePostgres({ url, schema });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(
+      `INSERT INTO "${schema}".stator_migrations (version, name) VALUES (999, 'x')`,
+    );
+    await client.end();
+    for (const migrate of [true, false]) {
+      await expect(postgresStore({ url, schema, migrate }).open()).rejects.toMatchObject({
+        code: 'STORE_ERROR',
+        message: expect.stringMatching(/version 999, newer than this Stator knows/),
+      });
+    }
+  });
+
+  it('keeps schemas apart: two stores on one database, even sharing a pool the caller owns', async () => {
+    const [a, b] = [fresh(), fresh()];
+    const pool = new pg.Pool({ connectionString: url, max: 3 });
+    const storeA = postgresStore({ pool, schema: a });
+    const storeB = postgresStore({ pool, schema: b });
+    await storeA.open();
+    await storeB.open();
+    await storeA.commit([createWrite(key('order', 'o-1'))]);
+    expect(await storeB.getInstance(key('order', 'o-1'))).toBeUndefined();
+    expect(await storeB.commit([createWrite(key('order', 'o-1'))])).toEqual([{ ok: true }]);
+    await storeA.close();
+    await storeB.close();
+    expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]); // still ours
+    await pool.end();
+  });
+
+  it.each(['Stator', 'has-dash', 'x; drop table y', '1starts_with_digit', 'a'.repeat(64), ''])(
+    'rejects schema name %j with VALIDATION_FAILED',
+    (schema) => {
+      expect(() => postgresStore({ url, schema })).toThrow(
+        expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+      );
+    },
+  );
+
+  it('takes schema and pool size from the URL (for stator serve --db), keeping them from the driver', async () => {
+    const schema = fresh();
+    const store = postgresStore({
+      url: `${url}${url.includes('?') ? '&' : '?'}schema=${schema}&pool_max=2`,
+    });
+    await store.open();
+    await store.commit([createWrite(key('order', 'o-1'))]);
+    expect(await applied(schema)).toHaveLength(LATEST_VERSION);
+    await store.close();
+    expect(() => postgresStore({ url: `${url}?pool_max=lots` })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    );
+  });
+
+  it('rejects a missing or non-postgres url with VALIDATION_FAILED', () => {
+    for (const bad of [undefined, 'mysql://x', '']) {
+      expect(() => postgresStore(bad === undefined ? {} : { url: bad })).toThrow(
+        expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+      );
+    }
+  });
+
+  it('reports a server it cannot reach as STORE_ERROR, without the password', async () => {
+    const store = postgresStore({
+      url: 'postgres://app:hunter2@127.0.0.1:1/nowhere',
+      pool: { connectionTimeoutMillis: 2000 },
+    });
+    const error = await store.open().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STORE_ERROR' });
+    expect((error as Error).message).not.toContain('hunter2');
+    await store.close();
+  });
+});

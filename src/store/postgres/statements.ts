@@ -1,0 +1,147 @@
+import type { Statement } from './query.js';
+
+export const INSTANCE_COLUMNS =
+  'machine, id, version, value, context, status, seq, state_entered_at, created_at, updated_at, parent';
+const TIMER_COLUMNS =
+  'machine, id, timer_id, due_at, event, target, set_by_seq, attempts, status, last_error';
+const OUTBOX_COLUMNS =
+  'effect_id, machine, id, seq, idx, effect, attempts, next_attempt_at, created_at, status, last_error';
+const API_KEY_COLUMNS = 'key_id, hash, name, subject, roles, created_at, revoked_at';
+const TIMER_KEY = 'machine = $1 AND id = $2 AND timer_id = $3';
+const NO_LEASE = 'lease_owner = NULL, lease_until = NULL';
+
+/**
+ * Every statement outside `commit`, for one schema. Each is prepared once per
+ * connection under a name that includes the schema, so stores over different
+ * schemas can share a pool.
+ */
+export function statements(schema: string, s: string) {
+  const sql = {
+    getInstance: `SELECT ${INSTANCE_COLUMNS} FROM ${s}.stator_instances WHERE machine = $1 AND id = $2`,
+    latestSnapshot: `
+      SELECT machine, id, seq, version, snapshot, taken_at FROM ${s}.stator_snapshots
+      WHERE machine = $1 AND id = $2 ORDER BY seq DESC LIMIT 1`,
+    saveSnapshot: `
+      INSERT INTO ${s}.stator_snapshots (machine, id, seq, version, snapshot, taken_at)
+      VALUES ($1, $2, $3, $4, $5, $6)
+      ON CONFLICT (machine, id, seq) DO UPDATE
+      SET version = excluded.version, snapshot = excluded.snapshot, taken_at = excluded.taken_at`,
+    readEvents: `
+      SELECT machine, id, seq, type, payload, actor, recorded_at, idempotency_key, trace_context
+      FROM ${s}.stator_events WHERE machine = $1 AND id = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
+    readAudit: `
+      SELECT machine, id, position, transition_id, seq, actor, event_type, from_state, to_state,
+             at, trace_id, outcome, reason
+      FROM ${s}.stator_audit WHERE machine = $1 AND id = $2 AND position > $3
+      ORDER BY position LIMIT $4`,
+    getIdempotency: `
+      SELECT machine, id, key, fingerprint, seq, result, created_at FROM ${s}.stator_idempotency
+      WHERE machine = $1 AND id = $2 AND key = $3`,
+    listTimers: `
+      SELECT ${TIMER_COLUMNS} FROM ${s}.stator_timers
+      WHERE machine = $1 AND id = $2 AND status = 'pending' ORDER BY due_at, timer_id`,
+    listOutbox: `
+      SELECT ${OUTBOX_COLUMNS} FROM ${s}.stator_outbox
+      WHERE machine = $1 AND id = $2 ORDER BY seq, idx`,
+
+    getTimer: `SELECT ${TIMER_COLUMNS} FROM ${s}.stator_timers WHERE ${TIMER_KEY}`,
+    nextTimerDue: `SELECT min(due_at) AS due FROM ${s}.stator_timers WHERE status = 'pending'`,
+    // Walks the pending index from the earliest, past the few rows leased right now.
+    nextFreeTimerDue: `
+      SELECT due_at AS due FROM ${s}.stator_timers
+      WHERE status = 'pending' AND (lease_until IS NULL OR lease_until <= $1)
+      ORDER BY due_at LIMIT 1`,
+    // Lock the due rows nobody holds (SKIP LOCKED: a row another process is claiming,
+    // or a commit is deleting, is left to it), lease them, return them in claim order.
+    claimTimers: `
+      WITH due AS (
+        SELECT machine, id, timer_id FROM ${s}.stator_timers
+        WHERE status = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+        ORDER BY due_at, machine, id, timer_id LIMIT $4
+        FOR UPDATE SKIP LOCKED
+      ), leased AS (
+        UPDATE ${s}.stator_timers t SET lease_owner = $2, lease_until = $3
+        FROM due WHERE t.machine = due.machine AND t.id = due.id AND t.timer_id = due.timer_id
+        RETURNING ${prefixed('t', TIMER_COLUMNS)}
+      )
+      SELECT * FROM leased ORDER BY due_at, machine, id, timer_id`,
+    retryTimer: `
+      UPDATE ${s}.stator_timers SET attempts = $4, last_error = $5, due_at = $6, ${NO_LEASE}
+      WHERE ${TIMER_KEY}`,
+    deadLetterTimer: `
+      UPDATE ${s}.stator_timers SET status = 'dead', attempts = $4, last_error = $5, ${NO_LEASE}
+      WHERE ${TIMER_KEY}`,
+    listDeadTimers: `
+      SELECT ${TIMER_COLUMNS} FROM ${s}.stator_timers
+      WHERE status = 'dead' ORDER BY machine, id, timer_id LIMIT $1`,
+    reviveTimer: `
+      UPDATE ${s}.stator_timers SET status = 'pending', attempts = 0, due_at = $4, ${NO_LEASE}
+      WHERE ${TIMER_KEY} AND status = 'dead'`,
+
+    getOutbox: `SELECT ${OUTBOX_COLUMNS} FROM ${s}.stator_outbox WHERE effect_id = $1`,
+    nextOutboxDue: `
+      SELECT min(next_attempt_at) AS due FROM ${s}.stator_outbox
+      WHERE status IN ('pending', 'started')`,
+    nextFreeOutboxDue: `
+      SELECT next_attempt_at AS due FROM ${s}.stator_outbox
+      WHERE status IN ('pending', 'started') AND (lease_until IS NULL OR lease_until <= $1)
+      ORDER BY next_attempt_at LIMIT 1`,
+    claimOutbox: `
+      WITH due AS (
+        SELECT effect_id FROM ${s}.stator_outbox
+        WHERE status IN ('pending', 'started') AND next_attempt_at <= $1
+          AND (lease_until IS NULL OR lease_until <= $1)
+        ORDER BY next_attempt_at, machine, id, seq, idx LIMIT $4
+        FOR UPDATE SKIP LOCKED
+      ), leased AS (
+        UPDATE ${s}.stator_outbox o SET lease_owner = $2, lease_until = $3
+        FROM due WHERE o.effect_id = due.effect_id
+        RETURNING ${prefixed('o', OUTBOX_COLUMNS)}
+      )
+      SELECT * FROM leased ORDER BY next_attempt_at, machine, id, seq, idx`,
+    completeOutbox: `DELETE FROM ${s}.stator_outbox WHERE effect_id = $1`,
+    markOutboxStarted: `
+      UPDATE ${s}.stator_outbox SET status = 'started' WHERE effect_id = $1 AND status <> 'dead'`,
+    retryOutbox: `
+      UPDATE ${s}.stator_outbox SET attempts = $2, last_error = $3, next_attempt_at = $4, ${NO_LEASE}
+      WHERE effect_id = $1`,
+    deadLetterOutbox: `
+      UPDATE ${s}.stator_outbox SET status = 'dead', attempts = $2, last_error = $3, ${NO_LEASE}
+      WHERE effect_id = $1`,
+    listDeadOutbox: `
+      SELECT ${OUTBOX_COLUMNS} FROM ${s}.stator_outbox
+      WHERE status = 'dead' ORDER BY machine, id, seq, idx LIMIT $1`,
+    reviveOutbox: `
+      UPDATE ${s}.stator_outbox
+      SET status = 'pending', attempts = 0, next_attempt_at = $2, ${NO_LEASE}
+      WHERE effect_id = $1 AND status = 'dead'`,
+
+    putApiKey: `INSERT INTO ${s}.stator_api_keys (${API_KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    findApiKey: `SELECT ${API_KEY_COLUMNS} FROM ${s}.stator_api_keys WHERE hash = $1`,
+    listApiKeys: `SELECT ${API_KEY_COLUMNS} FROM ${s}.stator_api_keys ORDER BY created_at, key_id`,
+    // The first revocation stands: revoking again keeps its time.
+    revokeApiKey: `
+      UPDATE ${s}.stator_api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE key_id = $1`,
+
+    readEmits: `
+      SELECT position, machine, id, seq, idx, effect_id, event, at FROM ${s}.stator_emits
+      WHERE position > $1 ORDER BY position LIMIT $2`,
+    getCursor: `SELECT position FROM ${s}.stator_cursors WHERE subscriber = $1`,
+    setCursor: `
+      INSERT INTO ${s}.stator_cursors (subscriber, position) VALUES ($1, $2)
+      ON CONFLICT (subscriber) DO UPDATE SET position = excluded.position`,
+  };
+  type Name = keyof typeof sql;
+  return Object.fromEntries(
+    Object.entries(sql).map(([name, text]) => [name, { name: `stator:${schema}:${name}`, text }]),
+  ) as Record<Name, Statement>;
+}
+
+export type Statements = ReturnType<typeof statements>;
+
+function prefixed(alias: string, columns: string): string {
+  return columns
+    .split(', ')
+    .map((c) => `${alias}.${c}`)
+    .join(', ');
+}
