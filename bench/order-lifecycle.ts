@@ -10,10 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { orderMachine } from '../examples/order.js';
-import { createEngine } from '../src/index.js';
 import { sqliteStore } from '../src/sqlite.js';
-import { fmt, median, pool, table } from './stats.js';
+import { orderLifecycle, type Sample } from './lifecycle.js';
+import { fmt, median, table } from './stats.js';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -22,34 +21,8 @@ const root = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'stator-bench-'
 let dbCounter = 0;
 const freshPath = () => join(root, `b${dbCounter++}.db`);
 
-interface Sample {
-  rate: number;
-  commitShare: number;
-}
-
 async function stator(concurrency: number): Promise<Sample> {
-  const store = sqliteStore({ path: freshPath() });
-  let commitMs = 0;
-  const commit = store.commit.bind(store);
-  store.commit = async (writes) => {
-    const t0 = performance.now();
-    try {
-      return await commit(writes);
-    } finally {
-      commitMs += performance.now() - t0;
-    }
-  };
-  const engine = await createEngine({ store, machines: [orderMachine] });
-  const t0 = performance.now();
-  await pool(INSTANCES, concurrency, async (i) => {
-    const id = `o${i}`;
-    await engine.create('order', id, { input: { total: 40 } });
-    await engine.send('order', id, { type: 'Pay' });
-    await engine.send('order', id, { type: 'Ship', carrier: 'dhl' });
-  });
-  const ms = performance.now() - t0;
-  await engine.close();
-  return { rate: (TRANSITIONS / ms) * 1000, commitShare: commitMs / ms };
+  return orderLifecycle(sqliteStore({ path: freshPath() }), INSTANCES, concurrency);
 }
 
 function raw(rowsPerCommit: number): Sample {

@@ -12,10 +12,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { orderMachine } from '../examples/order.js';
-import { createEngine } from '../src/index.js';
 import { postgresStore } from '../src/postgres.js';
 import { dropSchema, pgUrl, testSchema } from '../src/store/postgres/test-support/pg-server.js';
+import { orderLifecycle, type Sample } from './lifecycle.js';
 import { fmt, median, pool, table } from './stats.js';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2000);
@@ -25,36 +24,15 @@ const PROC_INSTANCES = Number(process.env.BENCH_PROC_INSTANCES ?? 3000);
 const POOL = Number(process.env.BENCH_POOL ?? 10);
 const TRANSITIONS = INSTANCES * 3;
 
-interface Sample {
-  rate: number;
-  commitShare: number;
-}
-
 async function stator(url: string, concurrency: number): Promise<Sample> {
   const schema = testSchema();
-  const store = postgresStore({ url, schema, pool: { max: POOL } });
-  let commitMs = 0;
-  const commit = store.commit.bind(store);
-  store.commit = async (writes) => {
-    const t0 = performance.now();
-    try {
-      return await commit(writes);
-    } finally {
-      commitMs += performance.now() - t0;
-    }
-  };
-  const engine = await createEngine({ store, machines: [orderMachine] });
-  const t0 = performance.now();
-  await pool(INSTANCES, concurrency, async (i) => {
-    const id = `o${i}`;
-    await engine.create('order', id, { input: { total: 40 } });
-    await engine.send('order', id, { type: 'Pay' });
-    await engine.send('order', id, { type: 'Ship', carrier: 'dhl' });
-  });
-  const ms = performance.now() - t0;
-  await engine.close();
+  const sample = await orderLifecycle(
+    postgresStore({ url, schema, pool: { max: POOL } }),
+    INSTANCES,
+    concurrency,
+  );
   await dropSchema(url, schema);
-  return { rate: (TRANSITIONS / ms) * 1000, commitShare: commitMs / ms };
+  return sample;
 }
 
 async function raw(url: string, concurrency: number): Promise<Sample> {

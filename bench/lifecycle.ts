@@ -1,0 +1,42 @@
+import { orderMachine } from '../examples/order.js';
+import { createEngine } from '../src/index.js';
+import type { Store } from '../src/store/types.js';
+import { pool } from './stats.js';
+
+/** One benchmark measurement: transitions per second and the share of wall time inside store.commit. */
+export interface Sample {
+  rate: number;
+  commitShare: number;
+}
+
+/**
+ * The order lifecycle (create → Pay → Ship) for `instances` instances with
+ * `concurrency` concurrent callers on an engine over `store`, which it closes.
+ */
+export async function orderLifecycle(
+  store: Store,
+  instances: number,
+  concurrency: number,
+): Promise<Sample> {
+  let commitMs = 0;
+  const commit = store.commit.bind(store);
+  store.commit = async (writes) => {
+    const t0 = performance.now();
+    try {
+      return await commit(writes);
+    } finally {
+      commitMs += performance.now() - t0;
+    }
+  };
+  const engine = await createEngine({ store, machines: [orderMachine] });
+  const t0 = performance.now();
+  await pool(instances, concurrency, async (i) => {
+    const id = `o${i}`;
+    await engine.create('order', id, { input: { total: 40 } });
+    await engine.send('order', id, { type: 'Pay' });
+    await engine.send('order', id, { type: 'Ship', carrier: 'dhl' });
+  });
+  const ms = performance.now() - t0;
+  await engine.close();
+  return { rate: ((instances * 3) / ms) * 1000, commitShare: commitMs / ms };
+}
