@@ -1,5 +1,5 @@
 import { outcomes } from '../outcomes.js';
-import { toJson, toNullableJson } from '../sqlite/json.js';
+import { toJson, toNullableJson } from '../sql/json.js';
 import { stateKey } from '../state-key.js';
 import type { AuditRow, CommitWrite, EventWrite, WakeTopic, WriteOutcome } from '../types.js';
 import { HAS } from './commit-function.js';

@@ -1,7 +1,7 @@
 import { pageBounds } from '../page.js';
 import { instanceQueryBounds } from '../query.js';
-import { toJson } from '../sqlite/json.js';
-import * as rows from '../sqlite/rows.js';
+import { toJson } from '../sql/json.js';
+import * as rows from '../sql/rows.js';
 import type { Page, Store } from '../types.js';
 import { listInstancesSql } from './list-instances.js';
 import type { Runner } from './runner.js';

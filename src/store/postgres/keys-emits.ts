@@ -1,7 +1,7 @@
 import { errors } from '../../core/errors.js';
 import { pageBounds } from '../page.js';
 import { checkCursor, checkTime } from '../query.js';
-import * as rows from '../sqlite/rows.js';
+import * as rows from '../sql/rows.js';
 import type { Store } from '../types.js';
 import type { Runner } from './runner.js';
 

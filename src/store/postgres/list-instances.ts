@@ -1,6 +1,6 @@
 import type { InstanceQueryBounds } from '../query.js';
+import { INSTANCE_COLUMNS } from '../sql/columns.js';
 import type { Statement } from './query.js';
-import { INSTANCE_COLUMNS } from './statements.js';
 
 /**
  * `listInstances` as SQL: the statement depends on which filters are set (at

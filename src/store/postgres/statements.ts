@@ -1,11 +1,6 @@
+import { INSTANCE_COLUMNS, OUTBOX_COLUMNS, TIMER_COLUMNS } from '../sql/columns.js';
 import type { Statement } from './query.js';
 
-export const INSTANCE_COLUMNS =
-  'machine, id, version, value, context, status, seq, state_entered_at, created_at, updated_at, parent';
-const TIMER_COLUMNS =
-  'machine, id, timer_id, due_at, event, target, set_by_seq, attempts, status, last_error';
-const OUTBOX_COLUMNS =
-  'effect_id, machine, id, seq, idx, effect, attempts, next_attempt_at, created_at, status, last_error';
 const API_KEY_COLUMNS = 'key_id, hash, name, subject, roles, created_at, revoked_at';
 const TIMER_KEY = 'machine = $1 AND id = $2 AND timer_id = $3';
 const NO_LEASE = 'lease_owner = NULL, lease_until = NULL';

@@ -1,6 +1,6 @@
 import { pageBounds } from '../page.js';
 import { checkAttempt, checkTime, leaseBounds } from '../query.js';
-import * as rows from '../sqlite/rows.js';
+import * as rows from '../sql/rows.js';
 import type { Lease, Store } from '../types.js';
 import type { Runner } from './runner.js';
 

@@ -1,7 +1,7 @@
 import { outcomes } from '../outcomes.js';
+import { toJson, toNullableJson } from '../sql/json.js';
 import { stateKey } from '../state-key.js';
 import type { AuditRow, CommitWrite, EventWrite, InstanceRow, WriteOutcome } from '../types.js';
-import { toJson, toNullableJson } from './json.js';
 import type { Statements } from './statements.js';
 
 /**

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { InstanceQueryBounds } from '../query.js';
-import type { InstanceRecord } from './rows.js';
-import { INSTANCE_COLUMNS } from './statements.js';
+import { INSTANCE_COLUMNS } from '../sql/columns.js';
+import type { InstanceRecord } from '../sql/rows.js';
 
 /**
  * `listInstances` as SQL. The statement depends on which filters are set (at

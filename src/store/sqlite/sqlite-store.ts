@@ -8,6 +8,20 @@ import {
   instanceQueryBounds,
   leaseBounds,
 } from '../query.js';
+import { toJson } from '../sql/json.js';
+import {
+  type OutboxRecord,
+  type TimerRecord,
+  toApiKeyRow,
+  toAuditRecord,
+  toEmitRecord,
+  toEventRow,
+  toIdempotencyRow,
+  toInstanceRow,
+  toOutboxRow,
+  toSnapshotRow,
+  toTimerRow,
+} from '../sql/rows.js';
 import { storeErrors } from '../store-errors.js';
 import type {
   ApiKeyRow,
@@ -35,21 +49,7 @@ import {
   type SqliteStoreOptions,
   sqliteConfig,
 } from './connection.js';
-import { toJson } from './json.js';
 import { InstanceLister } from './list-instances.js';
-import {
-  type OutboxRecord,
-  type TimerRecord,
-  toApiKeyRow,
-  toAuditRecord,
-  toEmitRecord,
-  toEventRow,
-  toIdempotencyRow,
-  toInstanceRow,
-  toOutboxRow,
-  toSnapshotRow,
-  toTimerRow,
-} from './rows.js';
 import { migrate } from './schema.js';
 import { prepareStatements, type Statements } from './statements.js';
 

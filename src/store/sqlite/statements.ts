@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { INSTANCE_COLUMNS, OUTBOX_COLUMNS, TIMER_COLUMNS } from '../sql/columns.js';
 import type {
   ApiKeyRecord,
   AuditRecordRow,
@@ -9,7 +10,7 @@ import type {
   OutboxRecord,
   SnapshotRecord,
   TimerRecord,
-} from './rows.js';
+} from '../sql/rows.js';
 
 type Json = string | null;
 type Key = [machine: string, id: string];
@@ -166,12 +167,6 @@ export interface Statements {
   readonly setCursor: Database.Statement<[subscriber: string, position: number]>;
 }
 
-export const INSTANCE_COLUMNS =
-  'machine, id, version, value, context, status, seq, state_entered_at, created_at, updated_at, parent';
-const TIMER_COLUMNS =
-  'machine, id, timer_id, due_at, event, target, set_by_seq, attempts, status, last_error';
-const OUTBOX_COLUMNS =
-  'effect_id, machine, id, seq, idx, effect, attempts, next_attempt_at, created_at, status, last_error';
 const TIMER_KEY = 'machine = ? AND id = ? AND timer_id = ?';
 const NO_LEASE = 'lease_owner = NULL, lease_until = NULL';
 

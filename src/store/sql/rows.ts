@@ -14,7 +14,7 @@ import type {
 } from '../types.js';
 import { fromJson, fromNullableJson } from './json.js';
 
-/** Rows as SQLite returns them (snake_case, JSON as text), and their mapping to the contract's rows. */
+/** Rows as the SQL stores return them (snake_case, JSON as text), and their mapping to the contract's rows. */
 
 export interface InstanceRecord {
   machine: string;
