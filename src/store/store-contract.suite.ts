@@ -107,7 +107,6 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           () => s.getOutbox('e'),
           () => s.nextOutboxDue(),
           () => s.claimOutbox(lease),
-          () => s.completeOutbox('e'),
           () => s.markOutboxStarted('e'),
           () => s.retryOutbox('e', attempt),
           () => s.deadLetterOutbox('e', attempt),

@@ -226,6 +226,7 @@ export interface AuditOnlyWrite {
  */
 export interface OutboxDoneWrite {
   readonly kind: 'outbox-done';
+  /** Finished effects; repeating one, or naming an unknown id, is harmless. */
   readonly effectIds: readonly string[];
 }
 
@@ -319,8 +320,6 @@ export interface Store {
    * whose lease is free or expired, in (nextAttemptAt, machine, id, seq, index) order.
    */
   claimOutbox(lease: Lease): Promise<OutboxRow[]>;
-  /** The effect is done: removes the row. Idempotent. */
-  completeOutbox(effectId: string): Promise<void>;
   /** Sets status `started` (durably, before an at-most-once activity runs). */
   markOutboxStarted(effectId: string): Promise<void>;
   /** Records a failed attempt, releases the lease, next try at `attempt.at`. */

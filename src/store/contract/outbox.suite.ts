@@ -110,12 +110,12 @@ export function describeOutboxContract(ctx: ContractContext): void {
   });
 
   describe('outbox: completion, started activities, retries and dead letters', () => {
-    it('completeOutbox removes the row, and is harmless to repeat or for an unknown id', async () => {
+    it('an outbox-done write removes the row, and is harmless to repeat or for an unknown id', async () => {
       await seed();
       await ctx.store.claimOutbox(lease('a', at(10), at(70)));
-      await ctx.store.completeOutbox('order/o-2/1/0');
-      await ctx.store.completeOutbox('order/o-2/1/0');
-      await ctx.store.completeOutbox('never/was/1/0');
+      const done = (effectId: string) => ({ kind: 'outbox-done', effectIds: [effectId] }) as const;
+      await ctx.store.commit([done('order/o-2/1/0')]);
+      await ctx.store.commit([done('order/o-2/1/0'), done('never/was/1/0')]);
       expect(await ctx.store.getOutbox('order/o-2/1/0')).toBeUndefined();
       expect(ids(await ctx.store.listOutbox(other))).toEqual(['order/o-2/1/1']);
       expect(await ctx.store.claimOutbox(lease('b', at(1000), at(1060)))).toHaveLength(5);

@@ -307,11 +307,6 @@ class MemoryStore implements Store {
     return due.map((row) => structuredClone(row));
   }
 
-  async completeOutbox(effectId: string): Promise<void> {
-    this.#assertOpen();
-    this.#outbox.delete(effectId);
-  }
-
   async markOutboxStarted(effectId: string): Promise<void> {
     this.#assertOpen();
     const entry = this.#outbox.get(effectId);

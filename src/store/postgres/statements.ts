@@ -94,7 +94,6 @@ export function statements(schema: string, s: string) {
         RETURNING ${prefixed('o', OUTBOX_COLUMNS)}
       )
       SELECT * FROM leased ORDER BY next_attempt_at, machine, id, seq, idx`,
-    completeOutbox: `DELETE FROM ${s}.stator_outbox WHERE effect_id = $1`,
     markOutboxStarted: `
       UPDATE ${s}.stator_outbox SET status = 'started' WHERE effect_id = $1 AND status <> 'dead'`,
     retryOutbox: `

@@ -16,7 +16,6 @@ type WorkQueue = Pick<
   | 'getOutbox'
   | 'nextOutboxDue'
   | 'claimOutbox'
-  | 'completeOutbox'
   | 'markOutboxStarted'
   | 'retryOutbox'
   | 'deadLetterOutbox'
@@ -82,9 +81,6 @@ export function workQueue(r: Runner): WorkQueue {
     async claimOutbox(lease) {
       const found = await claim('claim outbox rows', 'claimOutbox', lease);
       return (found as rows.OutboxRecord[]).map(rows.toOutboxRow);
-    },
-    async completeOutbox(effectId) {
-      await r.rows('complete an outbox row', 'completeOutbox', [effectId]);
     },
     async markOutboxStarted(effectId) {
       await r.rows('mark an outbox row started', 'markOutboxStarted', [effectId]);

@@ -278,10 +278,6 @@ class SqliteStore implements Store {
     return rows.map(toOutboxRow);
   }
 
-  async completeOutbox(effectId: string): Promise<void> {
-    this.#read('complete an outbox row', (s) => s.completeOutbox.run(effectId));
-  }
-
   async markOutboxStarted(effectId: string): Promise<void> {
     this.#read('mark an outbox row started', (s) => s.markOutboxStarted.run(effectId));
   }
