@@ -12,7 +12,14 @@ import type { EventObject } from 'xstate';
 import { errors, SequenceConflictError, StatorError } from '../core/errors.js';
 import { formatStateValue } from '../core/state-value.js';
 import type { Actor, Clock, EventEnvelope } from '../core/types.js';
-import type { AuditOutcome, EventWrite, InstanceRow, ParentLink, Store } from '../store/types.js';
+import type {
+  AuditOutcome,
+  EventWrite,
+  FiredTimer,
+  InstanceRow,
+  ParentLink,
+  Store,
+} from '../store/types.js';
 import { fingerprint } from './fingerprint.js';
 import type { GroupCommitter } from './group-commit.js';
 import { type InstanceCache, instanceKey, type LoadedInstance } from './instance-cache.js';
@@ -135,9 +142,10 @@ export interface SendRequest {
    * Engine-internal delivery (timer, activity result, child completion): skips
    * authorization and payload schemas, and an event the instance no longer
    * accepts is recorded as `discarded` instead of rejected. `firedTimer` is
-   * deleted in the same transaction.
+   * deleted in the same transaction, which applies only while that timer is
+   * still pending as claimed (else nothing is written: a stale timer).
    */
-  readonly internal?: { readonly firedTimer?: string };
+  readonly internal?: { readonly firedTimer?: FiredTimer };
 }
 
 /** An internal delivery that arrived after its state was exited (or the instance finished). */
@@ -232,6 +240,7 @@ async function apply(
   });
   const result = await ctx.committer.submit(write);
   if (!result.ok) {
+    if (result.code === 'TIMER_GONE') return TIMER_GONE;
     if (attempt >= MAX_CONFLICT_RETRIES) {
       ctx.cache.delete(instanceKey(machine, id));
       throw new SequenceConflictError(machine, id, row.seq, result.actual ?? -1);
@@ -249,6 +258,12 @@ async function apply(
   return committed(ctx, write);
 }
 
+/** A fired timer that was cancelled or set again after it was claimed: nothing is written. */
+const TIMER_GONE: Discarded = {
+  discarded: true,
+  reason: 'the timer was cancelled or set again after it was claimed',
+};
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Whether the store holds a newer state of the instance than `row` (another process committed). */
@@ -262,7 +277,7 @@ async function discard(
   row: InstanceRow,
   envelope: EventEnvelope,
   reason: string,
-  firedTimer: string | undefined,
+  firedTimer: FiredTimer | undefined,
 ): Promise<Discarded> {
   await reject(ctx, row, envelope, 'discarded', reason, firedTimer);
   return { discarded: true, reason };
@@ -324,11 +339,11 @@ async function reject(
   envelope: EventEnvelope,
   outcome: AuditOutcome,
   reason: string,
-  firedTimer?: string,
+  firedTimer?: FiredTimer,
 ): Promise<void> {
   await ctx.committer.submit({
     kind: 'audit',
-    ...(firedTimer !== undefined && { timersCancelled: [firedTimer] }),
+    ...(firedTimer !== undefined && { timersCancelled: [firedTimer.timerId], firedTimer }),
     audit: {
       machine: row.machine,
       id: row.id,

@@ -59,4 +59,57 @@ describe('group commit', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(batches).toEqual([['a', 'bad', 'c'], ['a'], ['bad'], ['c']]);
   });
+
+  it('pipelines up to maxInFlight transactions, one new batch per turn, and flushed() waits for all', async () => {
+    const started: string[][] = [];
+    const release: (() => void)[] = [];
+    const slow = {
+      commit(writes: readonly CommitWrite[]): Promise<WriteOutcome[]> {
+        started.push(writes.map((w) => (w.kind === 'audit' ? w.audit.id : '?')));
+        return new Promise((resolve) =>
+          release.push(() => resolve(writes.map(() => ({ ok: true })))),
+        );
+      },
+    } as unknown as Store;
+    const committer = new GroupCommitter(slow, 100, 2);
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const first = committer.submit(audit('a'));
+    await turn();
+    const second = committer.submit(audit('b'));
+    await turn();
+    const third = committer.submit(audit('c'));
+    const fourth = committer.submit(audit('d'));
+    await turn();
+    // Two in flight: c and d wait, together, for a slot.
+    expect(started).toEqual([['a'], ['b']]);
+    let flushed = false;
+    const whenFlushed = committer.flushed().then(() => {
+      flushed = true;
+    });
+    release.shift()?.();
+    await first;
+    await turn();
+    await turn();
+    expect(started).toEqual([['a'], ['b'], ['c', 'd']]);
+    for (const done of release.splice(0)) done();
+    await Promise.all([second, third, fourth]);
+    await whenFlushed;
+    expect(flushed).toBe(true);
+  });
+
+  it('a lazy write rides with the next batch, or commits on its own after its delay', async () => {
+    const batches: string[][] = [];
+    const committer = new GroupCommitter(fakeStore(batches), 100, 2);
+    const lazy = committer.submitLazy(audit('lazy'), 60_000);
+    await committer.submit(audit('now'));
+    await lazy;
+    expect(batches).toEqual([['lazy', 'now']]);
+    const alone = committer.submitLazy(audit('alone'), 5);
+    await alone;
+    expect(batches.at(-1)).toEqual(['alone']);
+    const atClose = committer.submitLazy(audit('at-close'), 60_000);
+    await committer.flushed();
+    await atClose;
+    expect(batches.at(-1)).toEqual(['at-close']);
+  });
 });

@@ -82,6 +82,12 @@ export interface EngineOptions extends EffectsOptions {
   /** Most writes in one group commit. Default 256. */
   readonly maxBatch?: number;
   /**
+   * Group commits in flight at once: the next batch is written while earlier ones
+   * wait for their flush (fsync, or PostgreSQL's commit). Default 4; 1 commits
+   * strictly one batch after another.
+   */
+  readonly commitsInFlight?: number;
+  /**
    * Per-event authorization, evaluated inside the instance's mailbox against
    * its current state, for events sent from outside (not timers or activity
    * results). A denial throws FORBIDDEN and writes a `rejected_auth` audit row.

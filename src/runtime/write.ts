@@ -4,6 +4,7 @@ import type { Effect, EventEnvelope, InstanceStatus } from '../core/types.js';
 import type {
   EmitRow,
   EventWrite,
+  FiredTimer,
   InstanceRow,
   OutboxRow,
   ParentLink,
@@ -24,8 +25,11 @@ export interface TransitionFacts {
   readonly after: AnyMachineSnapshot;
   readonly effects: readonly Effect[];
   readonly idempotency?: { readonly key: string; readonly fingerprint: string } | undefined;
-  /** The timer whose event this is: deleted with the write unless the step set it again. */
-  readonly firedTimer?: string | undefined;
+  /**
+   * The timer whose event this is: deleted with the write unless the step set it
+   * again; the write applies only while it is still pending as claimed.
+   */
+  readonly firedTimer?: FiredTimer | undefined;
   /** For a durable child: its parent, told of the child's completion through the outbox. */
   readonly parent?: ParentLink | null | undefined;
   /** Lease the outbox rows to this process, which dispatches them from memory. */
@@ -53,8 +57,13 @@ export function buildEventWrite(f: TransitionFacts): EventWrite {
     parent: previous?.parent ?? f.parent ?? null,
   };
   const { timersSet, timersCancelled } = timerChanges(machine, id, seq, f.effects);
-  if (f.firedTimer !== undefined && !timersSet.some((t) => t.timerId === f.firedTimer)) {
-    timersCancelled.push(f.firedTimer);
+  const fired = f.firedTimer;
+  if (
+    fired !== undefined &&
+    !timersSet.some((t) => t.timerId === fired.timerId) &&
+    !timersCancelled.includes(fired.timerId)
+  ) {
+    timersCancelled.push(fired.timerId);
   }
   const outbox = outboxRows(machine, id, seq, at, f.effects);
   if (instance.parent && instance.status === 'done' && previous?.status !== 'done') {
@@ -87,6 +96,7 @@ export function buildEventWrite(f: TransitionFacts): EventWrite {
       : undefined,
     timersSet,
     timersCancelled,
+    ...(fired !== undefined && { firedTimer: fired }),
     outbox,
     outboxLease: outbox.length > 0 ? f.outboxLease : undefined,
     emits: emitRows(machine, id, seq, at, f.effects),

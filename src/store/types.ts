@@ -189,6 +189,19 @@ export interface IdempotencyRow extends InstanceKey {
   readonly createdAt: number;
 }
 
+/**
+ * The timer whose firing a write records. The write applies only while that
+ * timer is still pending as it was claimed (same `setBySeq` and `dueAt`);
+ * otherwise it was cancelled or set again since, nothing of the write is kept
+ * and its outcome is TIMER_GONE. The check runs inside the commit, so the
+ * scheduler need not read the timer again before firing it.
+ */
+export interface FiredTimer {
+  readonly timerId: string;
+  readonly setBySeq: number;
+  readonly dueAt: number;
+}
+
 /** Everything one accepted event writes, committed atomically. */
 export interface EventWrite {
   readonly kind: 'create' | 'event';
@@ -210,6 +223,8 @@ export interface EventWrite {
   readonly emits?: readonly EmitRow[];
   readonly audit: AuditRow;
   readonly idempotency?: IdempotencyRow | undefined;
+  /** A timer's event: applied only while that timer is still pending as claimed. */
+  readonly firedTimer?: FiredTimer | undefined;
 }
 
 /** A rejection that appends nothing but must leave an audit row. */
@@ -218,6 +233,8 @@ export interface AuditOnlyWrite {
   readonly audit: AuditRow;
   /** Timers of the audited instance to delete with the row (a timer whose event was discarded). */
   readonly timersCancelled?: readonly string[];
+  /** A discarded timer's event: the row is written only while that timer is still pending as claimed. */
+  readonly firedTimer?: FiredTimer | undefined;
 }
 
 /**
@@ -240,10 +257,10 @@ export type WriteOutcome =
   | { readonly ok: true }
   | {
       readonly ok: false;
-      readonly code: Extract<
-        ErrorCode,
-        'SEQUENCE_CONFLICT' | 'INSTANCE_EXISTS' | 'IDEMPOTENCY_MISMATCH'
-      >;
+      readonly code:
+        | Extract<ErrorCode, 'SEQUENCE_CONFLICT' | 'INSTANCE_EXISTS' | 'IDEMPOTENCY_MISMATCH'>
+        /** The write's `firedTimer` was cancelled or set again: a stale timer, skipped. */
+        | 'TIMER_GONE';
       /** For SEQUENCE_CONFLICT: the seq the store holds (0 if the instance is missing). */
       readonly actual?: number;
     };

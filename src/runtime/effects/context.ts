@@ -1,5 +1,6 @@
 import type { EventObject } from 'xstate';
 import type { Actor } from '../../core/types.js';
+import type { FiredTimer } from '../../store/types.js';
 import * as path from '../commit-path.js';
 import { instanceKey } from '../instance-cache.js';
 import type { Mailboxes } from '../mailbox.js';
@@ -41,7 +42,7 @@ export function deliverInternal(
   machine: string,
   id: string,
   event: EventObject,
-  options: { actor: Actor; idempotencyKey?: string; firedTimer?: string },
+  options: { actor: Actor; idempotencyKey?: string; firedTimer?: FiredTimer },
 ): Promise<CommandResult | path.Discarded> {
   const internal = options.firedTimer === undefined ? {} : { firedTimer: options.firedTimer };
   return fx.mailboxes.run(instanceKey(machine, id), () =>

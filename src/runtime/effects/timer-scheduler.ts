@@ -121,16 +121,18 @@ export class TimerScheduler {
     const fx = this.#fx;
     const key = { machine: timer.machine, id: timer.id };
     try {
-      const current = await fx.runtime.store.getTimer(key, timer.timerId);
-      // Cancelled or set again since it was claimed: the newer row decides.
-      if (!current || current.setBySeq !== timer.setBySeq || current.dueAt !== timer.dueAt) return;
       if (timer.target === 'self') {
+        // The commit checks the timer is still pending as claimed (not cancelled or set
+        // again since): no read of it here, and a stale one writes nothing.
         await deliverInternal(fx, timer.machine, timer.id, timer.event, {
           actor: SYSTEM_TIMER,
-          firedTimer: timer.timerId,
+          firedTimer: { timerId: timer.timerId, setBySeq: timer.setBySeq, dueAt: timer.dueAt },
         });
         return;
       }
+      const current = await fx.runtime.store.getTimer(key, timer.timerId);
+      // Cancelled or set again since it was claimed: the newer row decides.
+      if (!current || current.setBySeq !== timer.setBySeq || current.dueAt !== timer.dueAt) return;
       // A delayed sendTo another actor: deliver there, then drop the timer of this instance.
       const delivered = await sendToTarget(fx, key, timer.target, timer.event, {
         actor: SYSTEM_TIMER,

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { assign, raise, setup } from 'xstate';
 import { orderMachine } from '../../../examples/order.js';
+import { memoryStore } from '../../store/memory/memory-store.js';
 import { createTestEngine, type TestEngine } from '../../testing/test-engine.js';
 
 let t: TestEngine;
@@ -43,6 +44,42 @@ describe('durable timers', () => {
       'xstate.init',
       'Pay',
     ]);
+  });
+
+  it('a timer set again after it was claimed is not fired early: the stale claim writes nothing', async () => {
+    const m = setup({}).createMachine({
+      id: 'nudge',
+      initial: 'waiting',
+      states: {
+        waiting: { after: { 1000: 'expired' }, on: { Poke: { target: 'waiting', reenter: true } } },
+        expired: {},
+      },
+    });
+    const store = memoryStore();
+    const claim = store.claimDueTimers.bind(store);
+    let poke = true;
+    // Between the scheduler's claim and its firing, an event re-enters the state: the
+    // timer is set again (new set_by_seq, due 1 s later) and the claimed row is stale.
+    store.claimDueTimers = async (lease) => {
+      const claimed = await claim(lease);
+      if (poke && claimed.length > 0) {
+        poke = false;
+        await t.engine.send('nudge', 'n1', { type: 'Poke' });
+      }
+      return claimed;
+    };
+    t = await createTestEngine({ machines: [m], store });
+    await t.engine.create('nudge', 'n1');
+    await t.advanceBy(1000);
+    expect((await t.engine.get('nudge', 'n1')).value).toBe('waiting');
+    expect((await t.engine.history('nudge', 'n1')).events.map((e) => e.type)).toEqual([
+      'xstate.init',
+      'Poke',
+    ]);
+    await t.advanceBy(1000);
+    expect((await t.engine.get('nudge', 'n1')).value).toBe('expired');
+    const types = (await t.engine.history('nudge', 'n1')).events.map((e) => e.type);
+    expect(types.filter((type) => type.startsWith('xstate.after'))).toHaveLength(1);
   });
 
   it('delayed raises fire in due order, each at its own time', async () => {

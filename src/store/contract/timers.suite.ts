@@ -146,6 +146,77 @@ export function describeTimerContract(ctx: ContractContext): void {
     });
   });
 
+  describe('timers: fired-timer guard', () => {
+    const claimed = { timerId: 'expire', setBySeq: 1, dueAt: at(10) };
+
+    it('applies a write whose fired timer is still pending as claimed, deleting the timer', async () => {
+      await ctx.store.commit([createWrite(order, { timersSet: [timer(order, 'expire', at(10))] })]);
+      const [outcome] = await ctx.store.commit([
+        {
+          ...eventWrite(order, 1, { type: 'Expire', timersCancelled: ['expire'] }),
+          firedTimer: claimed,
+        },
+      ]);
+      expect(outcome).toEqual({ ok: true });
+      expect((await ctx.store.getInstance(order))?.seq).toBe(2);
+      expect(await ctx.store.getTimer(order, 'expire')).toBeUndefined();
+    });
+
+    it('skips, writing nothing, a write whose timer was set again, cancelled or dead-lettered since', async () => {
+      await ctx.store.commit([createWrite(order, { timersSet: [timer(order, 'expire', at(10))] })]);
+      // Set again by a later event: same id, new set_by_seq and due time.
+      await ctx.store.commit([
+        eventWrite(order, 1, { timersSet: [timer(order, 'expire', at(50), { setBySeq: 2 })] }),
+      ]);
+      const stale = eventWrite(order, 2, { type: 'Expire', timersCancelled: ['expire'] });
+      const [setAgain] = await ctx.store.commit([{ ...stale, firedTimer: claimed }]);
+      expect(setAgain).toEqual({ ok: false, code: 'TIMER_GONE' });
+      expect((await ctx.store.getInstance(order))?.seq).toBe(2);
+      expect((await ctx.store.readEvents(order)).map((e) => e.seq)).toEqual([1, 2]);
+      expect(await ctx.store.getTimer(order, 'expire')).toMatchObject({ setBySeq: 2 });
+      const audits = (await ctx.store.readAudit(order)).length;
+
+      const newer = { timerId: 'expire', setBySeq: 2, dueAt: at(50) };
+      await ctx.store.deadLetterTimer(order, 'expire', failure(5, at(60)));
+      const [dead] = await ctx.store.commit([{ ...stale, firedTimer: newer }]);
+      expect(dead).toEqual({ ok: false, code: 'TIMER_GONE' });
+
+      const [cancelled] = await ctx.store.commit([
+        {
+          ...eventWrite(order, 2, { type: 'Expire' }),
+          firedTimer: { ...claimed, timerId: 'none' },
+        },
+      ]);
+      expect(cancelled).toEqual({ ok: false, code: 'TIMER_GONE' });
+      expect((await ctx.store.readAudit(order)).length).toBe(audits);
+    });
+
+    it('guards audit-only writes too, and the rest of the batch commits', async () => {
+      await ctx.store.commit([
+        createWrite(order, { timersSet: [timer(order, 'expire', at(10))] }),
+        createWrite(other),
+      ]);
+      const before = (await ctx.store.readAudit(order)).length;
+      const outcomes = await ctx.store.commit([
+        {
+          ...auditOnly(order, { outcome: 'discarded' }),
+          timersCancelled: ['expire'],
+          firedTimer: { ...claimed, dueAt: at(11) },
+        },
+        eventWrite(other, 1),
+        {
+          ...auditOnly(order, { outcome: 'discarded' }),
+          timersCancelled: ['expire'],
+          firedTimer: claimed,
+        },
+      ]);
+      expect(outcomes).toEqual([{ ok: false, code: 'TIMER_GONE' }, { ok: true }, { ok: true }]);
+      expect((await ctx.store.readAudit(order)).length).toBe(before + 1);
+      expect(await ctx.store.getTimer(order, 'expire')).toBeUndefined();
+      expect((await ctx.store.getInstance(other))?.seq).toBe(2);
+    });
+  });
+
   describe('timers: retries and dead letters', () => {
     it('retryTimer records the failure, moves dueAt and releases the lease', async () => {
       await seed();

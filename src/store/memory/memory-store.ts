@@ -20,6 +20,7 @@ import { storeErrors } from '../store-errors.js';
 import type {
   ApiKeyRow,
   Attempt,
+  AuditOnlyWrite,
   AuditRecord,
   AuditRow,
   CommitWrite,
@@ -431,6 +432,7 @@ class MemoryStore implements Store {
       for (const effectId of write.effectIds) journal.delete(this.#outbox, effectId);
       return outcomes.ok;
     }
+    if (write.firedTimer !== undefined && !this.#timerPending(write)) return outcomes.timerGone;
     if (write.kind === 'audit') {
       const timers = this.#peek(write.audit)?.timers;
       for (const timerId of write.timersCancelled ?? []) {
@@ -480,6 +482,20 @@ class MemoryStore implements Store {
   }
 
   /** The checks of one write, in the order every adapter applies them. Writes nothing. */
+  /** Whether the write's fired timer is still pending as it was claimed. */
+  #timerPending(write: EventWrite | AuditOnlyWrite): boolean {
+    const fired = write.firedTimer;
+    if (fired === undefined) return true;
+    const key = write.kind === 'audit' ? write.audit : write.instance;
+    const row = this.#peek(key)?.timers.get(fired.timerId)?.row;
+    return (
+      row !== undefined &&
+      (row.status ?? 'pending') === 'pending' &&
+      row.setBySeq === fired.setBySeq &&
+      row.dueAt === fired.dueAt
+    );
+  }
+
   #check(write: EventWrite): WriteOutcome | undefined {
     const current = this.#instances.get(keyOf(write.instance));
     if (write.kind === 'create') {

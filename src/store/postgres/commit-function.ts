@@ -39,13 +39,40 @@ export const HAS = {
   audits: 4,
   idempotency: 8,
   snapshots: 16,
+  /** Writes that record a fired timer (checked still pending; schema version 2 on). */
+  firedTimers: 32,
 } as const;
-const HAS_DOC = Object.entries(HAS)
-  .map(([kind, bit]) => `${bit} ${kind}`)
-  .join(', ');
+/** The kinds a function version knows, for its comment (version 1 predates fired timers). */
+const hasDoc = (guards: boolean) =>
+  Object.entries(HAS)
+    .filter(([kind]) => guards || kind !== 'firedTimers')
+    .map(([kind, bit]) => `${bit} ${kind}`)
+    .join(', ');
 
+/**
+ * Schema version 1: the input types and the first commit function. Released:
+ * its text never changes (later versions alter and replace, see below).
+ */
 export function commitFunctionSql(s: string, channel: string): string {
-  const lockPrefix = `'${s.replaceAll('"', '')}' || chr(31) || `;
+  return `${commitTypesSql(s)}
+    CREATE FUNCTION ${commitFunctionBody(s, channel, false)}`;
+}
+
+/**
+ * Schema version 2: fired-timer guards (EventWrite/AuditOnlyWrite.firedTimer). A
+ * write carrying one applies only while its timer is still pending with the
+ * claimed set_by_seq and due_at; else it fails with TIMER_GONE, writing nothing.
+ */
+export function firedTimerGuardsSql(s: string, channel: string): string {
+  return `
+    ALTER TYPE ${s}.stator_write_in
+      ADD ATTRIBUTE guard_timer text COLLATE "C",
+      ADD ATTRIBUTE guard_seq bigint,
+      ADD ATTRIBUTE guard_due double precision;
+    CREATE OR REPLACE FUNCTION ${commitFunctionBody(s, channel, true)}`;
+}
+
+function commitTypesSql(s: string): string {
   return `
     CREATE TYPE ${s}.stator_write_in AS (
       i int, wave int, kind text, expected bigint, machine text COLLATE "C", id text COLLATE "C",
@@ -73,8 +100,15 @@ export function commitFunctionSql(s: string, channel: string): string {
       i int, ord int, machine text COLLATE "C", id text COLLATE "C", seq bigint, idx bigint, effect_id text COLLATE "C",
       event text, at double precision
     );
+`;
+}
 
-    CREATE FUNCTION ${s}.stator_commit(
+/** The function after CREATE [OR REPLACE] FUNCTION; \`guards\` adds the fired-timer check. */
+function commitFunctionBody(s: string, channel: string, guards: boolean): string {
+  const lockPrefix = `'${s.replaceAll('"', '')}' || chr(31) || `;
+  // With guards, writes whose timer is gone are left out like failed checks.
+  const notGone = guards ? ' AND NOT (x.i = ANY (gone))' : '';
+  return `${s}.stator_commit(
       p_writes json, p_cancels json, p_timers json, p_outbox json, p_emits json,
       p_done text[], p_waves int[], p_has int, p_topics text[], p_token text
     ) RETURNS TABLE (failed_i int, failed_code text, failed_actual bigint)
@@ -88,7 +122,7 @@ export function commitFunctionSql(s: string, channel: string): string {
         ARRAY(SELECT x FROM json_populate_recordset(NULL::${s}.stator_timer_in, p_timers) x) END;
       o ${s}.stator_outbox_in[] := CASE WHEN p_outbox IS NULL THEN '{}' ELSE
         ARRAY(SELECT x FROM json_populate_recordset(NULL::${s}.stator_outbox_in, p_outbox) x) END;
-      taken int[] := '{}';
+      taken int[] := '{}';${guards ? "\n      gone int[] := '{}';" : ''}
       passed int[];
       ok int[] := '{}';
       wv int;
@@ -102,9 +136,9 @@ export function commitFunctionSql(s: string, channel: string): string {
         DELETE FROM ${s}.stator_outbox WHERE effect_id = ANY (p_done);
       END IF;
 
-      -- p_has says which kinds of rows the batch has (${HAS_DOC}): a statement for a kind
+      -- p_has says which kinds of rows the batch has (${hasDoc(guards)}): a statement for a kind
       -- the batch lacks is skipped, not run empty (starting a statement costs more than its rows).
-      FOR wv IN 1..coalesce(cardinality(p_waves), 0) LOOP
+      FOR wv IN 1..coalesce(cardinality(p_waves), 0) LOOP${guards ? guardSql(s) : ''}
         IF p_has & ${HAS.idempotency} <> 0 THEN
           taken := ARRAY(SELECT x.i FROM unnest(w) x
             WHERE x.wave = wv AND x.idem_key IS NOT NULL AND EXISTS (
@@ -113,7 +147,7 @@ export function commitFunctionSql(s: string, channel: string): string {
         END IF;
         passed := '{}';
         IF p_has & ${HAS.audits} <> 0 THEN
-          passed := ARRAY(SELECT x.i FROM unnest(w) x WHERE x.wave = wv AND x.kind = 'audit');
+          passed := ARRAY(SELECT x.i FROM unnest(w) x WHERE x.wave = wv AND x.kind = 'audit'${notGone});
         END IF;
         IF p_has & ${HAS.creates} <> 0 THEN
           WITH created AS (
@@ -123,7 +157,7 @@ export function commitFunctionSql(s: string, channel: string): string {
             SELECT x.machine, x.id, x.version, x.value, x.state_key, x.context, x.status, x.seq,
                    x.state_entered_at, x.created_at, x.updated_at, x.parent
             FROM unnest(w) x
-            WHERE x.wave = wv AND x.kind = 'create' AND NOT (x.i = ANY (taken))
+            WHERE x.wave = wv AND x.kind = 'create' AND NOT (x.i = ANY (taken))${notGone}
             ON CONFLICT (machine, id) DO NOTHING
             RETURNING r.machine, r.id
           )
@@ -141,7 +175,7 @@ export function commitFunctionSql(s: string, channel: string): string {
                 updated_at = x.updated_at,
                 parent = CASE WHEN x.keep_parent THEN r.parent ELSE x.parent END
             FROM unnest(w) x
-            WHERE x.wave = wv AND x.kind = 'event' AND NOT (x.i = ANY (taken))
+            WHERE x.wave = wv AND x.kind = 'event' AND NOT (x.i = ANY (taken))${notGone}
               AND r.machine = x.machine AND r.id = x.id AND r.seq = x.expected
             RETURNING r.machine, r.id
           )
@@ -154,7 +188,7 @@ export function commitFunctionSql(s: string, channel: string): string {
         IF cardinality(passed) < p_waves[wv] THEN
           RETURN QUERY
             SELECT x.i,
-              CASE
+              CASE${guards ? "\n                WHEN x.i = ANY (gone) THEN 'TIMER_GONE'" : ''}
                 WHEN x.kind = 'create' THEN
                   CASE WHEN r.seq IS NULL THEN 'IDEMPOTENCY_MISMATCH' ELSE 'INSTANCE_EXISTS' END
                 WHEN x.i = ANY (taken) AND r.seq = x.expected THEN 'IDEMPOTENCY_MISMATCH'
@@ -163,7 +197,7 @@ export function commitFunctionSql(s: string, channel: string): string {
               COALESCE(r.seq, 0)
             FROM unnest(w) x
             LEFT JOIN ${s}.stator_instances r ON r.machine = x.machine AND r.id = x.id
-            WHERE x.wave = wv AND x.kind <> 'audit' AND NOT (x.i = ANY (passed));
+            WHERE x.wave = wv AND ${guards ? "(x.kind <> 'audit' OR x.i = ANY (gone))" : "x.kind <> 'audit'"} AND NOT (x.i = ANY (passed));
         END IF;
         CONTINUE WHEN cardinality(passed) = 0;
 
@@ -247,4 +281,16 @@ export function commitFunctionSql(s: string, channel: string): string {
     END
     $fn$;
   `;
+}
+
+function guardSql(s: string): string {
+  return `
+        IF p_has & ${HAS.firedTimers} <> 0 THEN
+          gone := ARRAY(SELECT x.i FROM unnest(w) x
+            WHERE x.wave = wv AND x.guard_timer IS NOT NULL AND NOT EXISTS (
+              SELECT 1 FROM ${s}.stator_timers t
+              WHERE t.machine = x.machine AND t.id = x.id AND t.timer_id = x.guard_timer
+                AND t.set_by_seq = x.guard_seq AND t.due_at = x.guard_due
+                AND t.status = 'pending'));
+        END IF;`;
 }

@@ -1,7 +1,14 @@
 import { outcomes } from '../outcomes.js';
 import { toJson, toNullableJson } from '../sql/json.js';
 import { stateKey } from '../state-key.js';
-import type { AuditRow, CommitWrite, EventWrite, WakeTopic, WriteOutcome } from '../types.js';
+import type {
+  AuditRow,
+  CommitWrite,
+  EventWrite,
+  FiredTimer,
+  WakeTopic,
+  WriteOutcome,
+} from '../types.js';
 import { HAS } from './commit-function.js';
 import { type Queryable, run, type Statement } from './query.js';
 
@@ -16,7 +23,7 @@ export function commitStatement(qschema: string, schema: string): Statement {
 
 interface Failure {
   failed_i: number;
-  failed_code: 'SEQUENCE_CONFLICT' | 'INSTANCE_EXISTS' | 'IDEMPOTENCY_MISMATCH';
+  failed_code: 'SEQUENCE_CONFLICT' | 'INSTANCE_EXISTS' | 'IDEMPOTENCY_MISMATCH' | 'TIMER_GONE';
   failed_actual: number;
 }
 
@@ -50,7 +57,9 @@ export async function commitBatch(
         ? outcomes.sequenceConflict(f.failed_actual)
         : f.failed_code === 'INSTANCE_EXISTS'
           ? outcomes.instanceExists
-          : outcomes.idempotencyMismatch;
+          : f.failed_code === 'TIMER_GONE'
+            ? outcomes.timerGone
+            : outcomes.idempotencyMismatch;
   }
   return results;
 }
@@ -101,8 +110,17 @@ export function encodeBatch(writes: readonly CommitWrite[]): EncodedBatch {
     const cancelled =
       write.kind === 'audit' ? (write.timersCancelled ?? []) : write.timersCancelled;
     for (const timerId of cancelled) cancels.push({ i, machine, id, timer_id: timerId });
+    if (write.firedTimer !== undefined) has |= HAS.firedTimers;
     if (write.kind === 'audit') {
-      rows.push({ i, wave, kind: 'audit', machine, id, ...auditFields(write.audit) });
+      rows.push({
+        i,
+        wave,
+        kind: 'audit',
+        machine,
+        id,
+        ...auditFields(write.audit),
+        ...guardFields(write.firedTimer),
+      });
       has |= HAS.audits;
       return;
     }
@@ -220,7 +238,13 @@ function writeRecord(write: EventWrite, i: number, wave: number): object {
       idem_at: idempotency.createdAt,
     }),
     ...auditFields(write.audit),
+    ...guardFields(write.firedTimer),
   };
+}
+
+function guardFields(fired: FiredTimer | undefined): object {
+  if (fired === undefined) return {};
+  return { guard_timer: fired.timerId, guard_seq: fired.setBySeq, guard_due: fired.dueAt };
 }
 
 function auditFields(a: AuditRow): object {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { StatorError } from '../../core/errors.js';
-import { commitFunctionSql } from './commit-function.js';
+import { commitFunctionSql, firedTimerGuardsSql } from './commit-function.js';
 import { tablesSql } from './tables.js';
 
 /** Where a migration puts things: the quoted schema and its wake channel. */
@@ -26,6 +26,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'tables, indexes and the commit function',
     sql: ({ qschema, channel }) => tablesSql(qschema) + commitFunctionSql(qschema, channel),
+  },
+  {
+    version: 2,
+    name: 'fired-timer guards in the commit function',
+    sql: ({ qschema, channel }) => firedTimerGuardsSql(qschema, channel),
   },
 ];
 

@@ -1,7 +1,14 @@
 import { outcomes } from '../outcomes.js';
 import { toJson, toNullableJson } from '../sql/json.js';
 import { stateKey } from '../state-key.js';
-import type { AuditRow, CommitWrite, EventWrite, InstanceRow, WriteOutcome } from '../types.js';
+import type {
+  AuditOnlyWrite,
+  AuditRow,
+  CommitWrite,
+  EventWrite,
+  InstanceRow,
+  WriteOutcome,
+} from '../types.js';
 import type { Statements } from './statements.js';
 
 /**
@@ -22,6 +29,8 @@ export function applyWrites(s: Statements, writes: readonly CommitWrite[]): Writ
     if (write.kind === 'outbox-done') {
       for (const effectId of write.effectIds) s.completeOutbox.run(effectId);
       results[i] = outcomes.ok;
+    } else if (!timerPending(s, write)) {
+      results[i] = outcomes.timerGone;
     } else if (write.kind === 'audit') {
       const { machine, id } = write.audit;
       for (const timerId of write.timersCancelled ?? []) s.deleteTimer.run(machine, id, timerId);
@@ -32,6 +41,14 @@ export function applyWrites(s: Statements, writes: readonly CommitWrite[]): Writ
     }
   }
   return results;
+}
+
+/** Whether the write's fired timer (if any) is still pending as it was claimed. */
+function timerPending(s: Statements, write: EventWrite | AuditOnlyWrite): boolean {
+  const fired = write.firedTimer;
+  if (fired === undefined) return true;
+  const { machine, id } = write.kind === 'audit' ? write.audit : write.instance;
+  return s.timerPending.get(machine, id, fired.timerId, fired.setBySeq, fired.dueAt) !== undefined;
 }
 
 function applyEventWrite(s: Statements, write: EventWrite): WriteOutcome {

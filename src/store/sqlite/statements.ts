@@ -126,6 +126,7 @@ export interface Statements {
   readonly listOutbox: Database.Statement<Key, OutboxRecord>;
 
   readonly getTimer: Database.Statement<TimerKey, TimerRecord>;
+  readonly timerPending: Database.Statement<[...TimerKey, setBySeq: number, dueAt: number], number>;
   readonly nextTimerDue: Database.Statement<[], number | null>;
   readonly nextFreeTimerDue: Database.Statement<[now: number], number | null>;
   readonly dueTimers: Database.Statement<[now: number, now: number, limit: number], TimerRecord>;
@@ -250,6 +251,12 @@ export function prepareStatements(db: Database.Database): Statements {
       WHERE machine = ? AND id = ? ORDER BY seq, idx`),
 
     getTimer: db.prepare(`SELECT ${TIMER_COLUMNS} FROM stator_timers WHERE ${TIMER_KEY}`),
+    timerPending: db
+      .prepare<[...TimerKey, number, number], number>(
+        `SELECT 1 FROM stator_timers
+         WHERE ${TIMER_KEY} AND set_by_seq = ? AND due_at = ? AND status = 'pending'`,
+      )
+      .pluck(),
     nextTimerDue: db
       .prepare<[], number | null>("SELECT MIN(due_at) FROM stator_timers WHERE status = 'pending'")
       .pluck(),
