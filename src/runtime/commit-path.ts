@@ -98,9 +98,8 @@ export async function create(
     : undefined;
   const recorded = idem && (await recordedResult(ctx, machine, id, idem));
   if (recorded) return recorded;
-  const existing =
-    ctx.cache.get(instanceKey(machine, id)) ?? (await ctx.store.getInstance({ machine, id }));
-  if (existing) throw errors.instanceExists(machine, id);
+  // Known here: refuse at once. Otherwise the commit's insert finds out (no read first).
+  if (ctx.cache.get(instanceKey(machine, id))) throw errors.instanceExists(machine, id);
 
   const init = { type: INIT_EVENT, input } as EventObject;
   const envelope = envelopeOf(init, ctx.clock.now(), options);

@@ -49,4 +49,13 @@ describe('engines sharing a store', () => {
       code: 'EVENT_NOT_ACCEPTED',
     });
   });
+
+  it('refuses a create of an instance another engine created: the commit finds it, nothing is written', async () => {
+    const [a, b, store] = await pair();
+    await a.create('lamp', 'l1');
+    await a.send('lamp', 'l1', { type: 'Tick' });
+    await expect(b.create('lamp', 'l1')).rejects.toMatchObject({ code: 'INSTANCE_EXISTS' });
+    expect((await store.getInstance({ machine: 'lamp', id: 'l1' }))?.seq).toBe(2);
+    expect((await b.history('lamp', 'l1')).events.map((e) => e.seq)).toEqual([1, 2]);
+  });
 });
