@@ -28,7 +28,11 @@ export async function orderLifecycle(
       commitMs += performance.now() - t0;
     }
   };
-  const engine = await createEngine({ store, machines: [orderMachine] });
+  const engine = await createEngine({
+    store,
+    machines: [orderMachine],
+    ...(process.env.BENCH_IN_FLIGHT && { commitsInFlight: Number(process.env.BENCH_IN_FLIGHT) }),
+  });
   const t0 = performance.now();
   await pool(instances, concurrency, async (i) => {
     const id = `o${i}`;
