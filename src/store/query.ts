@@ -61,6 +61,16 @@ export function leaseBounds(lease: Lease): Lease {
   return { owner, now, until, limit: Math.min(limit, MAX_PAGE_LIMIT) };
 }
 
+/** Check a lease renewal's owner and end. */
+export function renewalBounds(owner: string, until: number): { owner: string; until: number } {
+  if (typeof owner !== 'string' || owner === '') {
+    throw errors.validation('A lease renewal needs an "owner" (the process holding it).', {
+      owner,
+    });
+  }
+  return { owner, until: checkTime('until', until) };
+}
+
 export function checkAttempt(attempt: Attempt): Attempt {
   const { attempts, lastError, at } = attempt;
   if (!Number.isSafeInteger(attempts) || attempts < 0) {

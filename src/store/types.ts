@@ -339,6 +339,12 @@ export interface Store {
   claimOutbox(lease: Lease): Promise<OutboxRow[]>;
   /** Sets status `started` (durably, before an at-most-once activity runs). */
   markOutboxStarted(effectId: string): Promise<void>;
+  /**
+   * Extends a running effect's lease to `until`, if `owner` still holds it (a
+   * long activity's heartbeat). False when the row is gone, dead, or leased to
+   * another owner: the effect is no longer this owner's to finish.
+   */
+  renewOutboxLease(effectId: string, owner: string, until: number): Promise<boolean>;
   /** Records a failed attempt, releases the lease, next try at `attempt.at`. */
   retryOutbox(effectId: string, attempt: Attempt): Promise<void>;
   /** Status `dead`: never claimed again, kept for inspection. */

@@ -30,6 +30,11 @@ class Stopped extends Error {
   override readonly name = 'Stopped';
 }
 
+/** The effect's lease went to another process (it expired and was claimed): not ours to finish. */
+class LeaseLost extends Error {
+  override readonly name = 'LeaseLost';
+}
+
 /**
  * Runs effects from the outbox after their transition committed: custom actions
  * (at least once, with the effect id as idempotency key), promise activities
@@ -145,6 +150,7 @@ export class OutboxDispatcher {
 
   async #dispatch(row: OutboxRow): Promise<void> {
     const { effect } = row;
+    const stopHeartbeat = this.#heartbeat(row);
     try {
       switch (effect.kind) {
         case 'action':
@@ -163,7 +169,46 @@ export class OutboxDispatcher {
       await this.#complete(row.effectId);
     } catch (error) {
       await this.#failed(row, error, this.#fx.actionRetry);
+    } finally {
+      stopHeartbeat();
     }
+  }
+
+  /**
+   * Keeps the row's lease while its effect runs, renewing it every third of
+   * `leaseMs`, so an activity longer than the lease is not claimed and run again
+   * by another process. When the lease turns out to be lost (it expired and
+   * another process claimed the row), a running activity is aborted: its result
+   * is no longer this process's to deliver.
+   */
+  #heartbeat(row: OutboxRow): () => void {
+    if (!this.#auto) return () => {};
+    const fx = this.#fx;
+    const handle = setInterval(
+      () => {
+        const until = fx.runtime.clock.now() + fx.leaseMs;
+        fx.runtime.store.renewOutboxLease(row.effectId, fx.owner, until).then(
+          (held) => {
+            if (held) return;
+            clearInterval(handle);
+            this.#lost(row);
+          },
+          (error: unknown) =>
+            fx.log(`could not renew the lease of ${row.effectId}; will try again`, error),
+        );
+      },
+      Math.max(1, Math.floor(fx.leaseMs / 3)),
+    );
+    handle.unref();
+    return () => clearInterval(handle);
+  }
+
+  #lost(row: OutboxRow): void {
+    const { effect } = row;
+    const message = `the lease of ${row.effectId} passed to another process`;
+    if (effect.kind === 'activity.start') {
+      this.#running.get(activityKey(row, effect.activityId))?.abort(new LeaseLost(message));
+    } else this.#fx.log(`${message} while its effect ran; it may run there again`);
   }
 
   async #action(row: OutboxRow, effect: ActionEffect): Promise<void> {
@@ -269,6 +314,10 @@ export class OutboxDispatcher {
       );
       await this.#result(row, effect, { ok: true, output: jsonSafe(output) });
     } catch (error) {
+      if (controller.signal.reason instanceof LeaseLost) {
+        this.#fx.log(`activity ${row.effectId} aborted: ${controller.signal.reason.message}`);
+        return;
+      }
       if (controller.signal.reason instanceof Stopped) {
         if (this.#stopped)
           await store.retryOutbox(row.effectId, {

@@ -102,6 +102,37 @@ export function describeOutboxContract(ctx: ContractContext): void {
       ]);
     });
 
+    it('renewOutboxLease extends the lease of its holder: nobody claims the row until the new end', async () => {
+      await seed();
+      await ctx.store.claimOutbox(lease('a', at(10), at(40), 1)); // order/o-2/1/0
+      expect(await ctx.store.renewOutboxLease('order/o-2/1/0', 'a', at(90))).toBe(true);
+      expect(ids(await ctx.store.claimOutbox(lease('b', at(60), at(120))))).not.toContain(
+        'order/o-2/1/0',
+      );
+      expect(await ctx.store.nextOutboxDue(at(60))).toBeUndefined();
+      expect(ids(await ctx.store.claimOutbox(lease('b', at(90), at(150))))).toEqual([
+        'order/o-2/1/0',
+      ]);
+    });
+
+    it('renewOutboxLease is false, and changes nothing, for another owner, a gone or a dead row', async () => {
+      await seed();
+      await ctx.store.claimOutbox(lease('a', at(10), at(40), 1));
+      expect(await ctx.store.renewOutboxLease('order/o-2/1/0', 'b', at(90))).toBe(false);
+      // The lease of a expired and b claimed the row: a renewal by a must not take it back.
+      await ctx.store.claimOutbox(lease('b', at(40), at(100), 1));
+      expect(await ctx.store.renewOutboxLease('order/o-2/1/0', 'a', at(200))).toBe(false);
+      expect(ids(await ctx.store.claimOutbox(lease('c', at(99), at(150))))).not.toContain(
+        'order/o-2/1/0',
+      );
+      expect(await ctx.store.renewOutboxLease('never/was/1/0', 'a', at(90))).toBe(false);
+      await ctx.store.deadLetterOutbox('order/o-2/1/0', failure(3, at(50)));
+      expect(await ctx.store.renewOutboxLease('order/o-2/1/0', 'b', at(300))).toBe(false);
+      await expect(ctx.store.renewOutboxLease('order/o-2/1/0', '', at(1))).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+      });
+    });
+
     it('rejects a malformed lease with VALIDATION_FAILED', async () => {
       await expect(ctx.store.claimOutbox(lease('a', 0, 1, 1.5))).rejects.toMatchObject({
         code: 'VALIDATION_FAILED',

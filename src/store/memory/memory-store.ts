@@ -7,6 +7,7 @@ import {
   checkTime,
   instanceQueryBounds,
   leaseBounds,
+  renewalBounds,
 } from '../query.js';
 import {
   instanceWithParent,
@@ -313,6 +314,19 @@ class MemoryStore implements Store {
     const entry = this.#outbox.get(effectId);
     if (entry === undefined || entry.row.status === 'dead') return;
     this.#outbox.set(effectId, { row: { ...entry.row, status: 'started' }, lease: entry.lease });
+  }
+
+  async renewOutboxLease(effectId: string, owner: string, until: number): Promise<boolean> {
+    this.#assertOpen();
+    const renewal = renewalBounds(owner, until);
+    const entry = this.#outbox.get(effectId);
+    if (entry === undefined || entry.row.status === 'dead' || entry.lease?.owner !== renewal.owner)
+      return false;
+    this.#outbox.set(effectId, {
+      row: entry.row,
+      lease: { owner: renewal.owner, until: renewal.until },
+    });
+    return true;
   }
 
   async retryOutbox(effectId: string, attempt: Attempt): Promise<void> {

@@ -96,6 +96,9 @@ export function statements(schema: string, s: string) {
       SELECT * FROM leased ORDER BY next_attempt_at, machine, id, seq, idx`,
     markOutboxStarted: `
       UPDATE ${s}.stator_outbox SET status = 'started' WHERE effect_id = $1 AND status <> 'dead'`,
+    renewOutboxLease: `
+      UPDATE ${s}.stator_outbox SET lease_until = $3
+      WHERE effect_id = $1 AND lease_owner = $2 AND status <> 'dead'`,
     retryOutbox: `
       UPDATE ${s}.stator_outbox SET attempts = $2, last_error = $3, next_attempt_at = $4, ${NO_LEASE}
       WHERE effect_id = $1`,

@@ -1,5 +1,5 @@
 import { pageBounds } from '../page.js';
-import { checkAttempt, checkTime, leaseBounds } from '../query.js';
+import { checkAttempt, checkTime, leaseBounds, renewalBounds } from '../query.js';
 import * as rows from '../sql/rows.js';
 import type { Lease, Store } from '../types.js';
 import type { Runner } from './runner.js';
@@ -17,6 +17,7 @@ type WorkQueue = Pick<
   | 'nextOutboxDue'
   | 'claimOutbox'
   | 'markOutboxStarted'
+  | 'renewOutboxLease'
   | 'retryOutbox'
   | 'deadLetterOutbox'
   | 'listDeadOutbox'
@@ -84,6 +85,11 @@ export function workQueue(r: Runner): WorkQueue {
     },
     async markOutboxStarted(effectId) {
       await r.rows('mark an outbox row started', 'markOutboxStarted', [effectId]);
+    },
+    async renewOutboxLease(effectId, owner, until) {
+      const renewal = r.check(() => renewalBounds(owner, until));
+      const values = [effectId, renewal.owner, renewal.until];
+      return (await r.count('renew an outbox lease', 'renewOutboxLease', values)) > 0;
     },
     async retryOutbox(effectId, attempt) {
       const { attempts, lastError, at } = r.check(() => checkAttempt(attempt));

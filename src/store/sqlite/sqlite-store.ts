@@ -7,6 +7,7 @@ import {
   checkTime,
   instanceQueryBounds,
   leaseBounds,
+  renewalBounds,
 } from '../query.js';
 import { toJson } from '../sql/json.js';
 import {
@@ -280,6 +281,14 @@ class SqliteStore implements Store {
 
   async markOutboxStarted(effectId: string): Promise<void> {
     this.#read('mark an outbox row started', (s) => s.markOutboxStarted.run(effectId));
+  }
+
+  async renewOutboxLease(effectId: string, owner: string, until: number): Promise<boolean> {
+    const { changes } = this.#read('renew an outbox lease', (s) => {
+      const renewal = renewalBounds(owner, until);
+      return s.renewOutboxLease.run(renewal.until, effectId, renewal.owner);
+    });
+    return changes > 0;
   }
 
   async retryOutbox(effectId: string, attempt: Attempt): Promise<void> {

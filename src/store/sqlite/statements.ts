@@ -143,6 +143,7 @@ export interface Statements {
   readonly leaseOutbox: Database.Statement<[...LeaseParams, effectId: string]>;
   readonly completeOutbox: Database.Statement<[effectId: string]>;
   readonly markOutboxStarted: Database.Statement<[effectId: string]>;
+  readonly renewOutboxLease: Database.Statement<[until: number, effectId: string, owner: string]>;
   readonly retryOutbox: Database.Statement<[...RetryParams, effectId: string]>;
   readonly deadLetterOutbox: Database.Statement<[...DeadParams, effectId: string]>;
   readonly listDeadOutbox: Database.Statement<[limit: number], OutboxRecord>;
@@ -314,6 +315,9 @@ export function prepareStatements(db: Database.Database): Statements {
     completeOutbox: db.prepare('DELETE FROM stator_outbox WHERE effect_id = ?'),
     markOutboxStarted: db.prepare(
       "UPDATE stator_outbox SET status = 'started' WHERE effect_id = ? AND status <> 'dead'",
+    ),
+    renewOutboxLease: db.prepare(
+      "UPDATE stator_outbox SET lease_until = ? WHERE effect_id = ? AND lease_owner = ? AND status <> 'dead'",
     ),
     retryOutbox: db.prepare(`
       UPDATE stator_outbox SET attempts = ?, last_error = ?, next_attempt_at = ?, ${NO_LEASE}

@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { fromPromise, setup } from 'xstate';
+import { memoryStore } from '../../store/memory/memory-store.js';
+import type { Store } from '../../store/types.js';
+import { createEngine } from '../engine.js';
+import type { Engine } from '../types.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An activity that runs for 1.3 s, several times the 300 ms lease of the engines below. */
+function slowMachine(record: { runs: number; aborts: string[] }) {
+  return setup({
+    actors: {
+      slow: fromPromise(async ({ signal }) => {
+        record.runs++;
+        for (let waited = 0; waited < 1300; waited += 50) {
+          if (signal.aborted) {
+            record.aborts.push((signal.reason as Error).name);
+            throw signal.reason;
+          }
+          await sleep(50);
+        }
+        return 'ok';
+      }),
+    },
+  }).createMachine({
+    id: 'slow',
+    initial: 'working',
+    states: { working: { invoke: { src: 'slow', onDone: 'done' } }, done: { type: 'final' } },
+  });
+}
+
+async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await sleep(25);
+  }
+}
+
+let engines: Engine[] = [];
+afterEach(async () => {
+  for (const e of engines) await e.close();
+  engines = [];
+});
+
+async function pair(store: Store, record: { runs: number; aborts: string[] }) {
+  const machine = slowMachine(record);
+  engines = [
+    await createEngine({ store, machines: [machine], leaseMs: 300, owner: 'a' }),
+    await createEngine({ store, machines: [machine], leaseMs: 300, owner: 'b' }),
+  ];
+  return engines as [Engine, Engine];
+}
+
+describe('activity lease renewal', () => {
+  it('keeps the lease of an activity running longer than leaseMs: no other process can claim it', async () => {
+    const record = { runs: 0, aborts: [] as string[] };
+    const store = memoryStore();
+    const [a] = await pair(store, record);
+    await a.create('slow', 's1');
+    await sleep(700); // the 300 ms lease would have ended twice over without renewal
+    const now = Date.now();
+    const intruder = { owner: 'intruder', now, until: now + 300, limit: 10 };
+    expect(await store.claimOutbox(intruder)).toEqual([]);
+    await until(async () => (await a.get('slow', 's1')).status === 'done', 8000);
+    expect(record).toEqual({ runs: 1, aborts: [] });
+  });
+
+  it('aborts the activity when its lease passed to another process, which then runs it', async () => {
+    const record = { runs: 0, aborts: [] as string[] };
+    const store = memoryStore();
+    const renew = store.renewOutboxLease.bind(store);
+    // The first renewal finds the lease gone, as after a stall longer than the lease.
+    let stalled = true;
+    store.renewOutboxLease = async (effectId, owner, at) => {
+      if (!stalled) return renew(effectId, owner, at);
+      stalled = false;
+      return false;
+    };
+    const [a] = await pair(store, record);
+    await a.create('slow', 's1');
+    await until(async () => (await a.get('slow', 's1')).status === 'done', 8000);
+    expect(record.aborts).toEqual(['LeaseLost']);
+    expect(record.runs).toBe(2);
+    expect((await a.history('slow', 's1')).events.map((e) => e.type)).toEqual([
+      'xstate.init',
+      expect.stringMatching(/^xstate\.done\.actor\./),
+    ]);
+  });
+});
