@@ -48,7 +48,8 @@ export class TimerScheduler {
 
   /** A commit set a timer due at `dueAt`. */
   notify(dueAt: number): void {
-    if (!this.#stopped) this.#wake.at(dueAt);
+    // Claim it a lookahead early: the claim is done before the timer is due.
+    if (!this.#stopped) this.#wake.at(dueAt - this.#lookahead);
   }
 
   /** Fires everything due now; resolves when those deliveries committed (or were retried). */
@@ -92,8 +93,11 @@ export class TimerScheduler {
     }
     if (this.#stopped) return;
     // The next timer nobody holds; one whose lease ends is found by the next poll.
-    const next = await store.nextTimerDue(clock.now());
-    this.#wake.at(next === undefined ? undefined : Math.max(next, horizon));
+    const now = clock.now();
+    const next = await store.nextTimerDue(now);
+    // Claim the next ones half a lookahead before they are due, so a claim never
+    // sits between a timer's due time and its firing.
+    this.#wake.at(next === undefined ? undefined : Math.max(next - this.#lookahead / 2, now + 1));
   }
 
   /** Fires a claimed timer at its due time; timers of one instance start in due order. */

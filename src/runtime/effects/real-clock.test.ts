@@ -1,3 +1,4 @@
+/** Effects on the real clock with automatic dispatch: lease renewal of running activities, timer claims ahead of time. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromPromise, setup } from 'xstate';
 import { memoryStore } from '../../store/memory/memory-store.js';
@@ -87,5 +88,30 @@ describe('activity lease renewal', () => {
       'xstate.init',
       expect.stringMatching(/^xstate\.done\.actor\./),
     ]);
+  });
+});
+
+describe('timer claims', () => {
+  it('claims a timer before it is due, so the claim never delays its firing', async () => {
+    const store = memoryStore();
+    const claim = store.claimDueTimers.bind(store);
+    const claimedAt = new Map<string, number>();
+    store.claimDueTimers = async (lease) => {
+      const calledAt = Date.now();
+      const rows = await claim(lease);
+      for (const row of rows) claimedAt.set(`${row.id}/${row.dueAt}`, calledAt);
+      return rows;
+    };
+    const alarm = setup({}).createMachine({
+      id: 'alarm',
+      initial: 'armed',
+      states: { armed: { after: { 300: 'rang' } }, rang: {} },
+    });
+    const engine = await createEngine({ store, machines: [alarm] });
+    engines = [engine];
+    const created = await engine.create('alarm', 'a1');
+    const due = created.createdAt + 300;
+    await until(async () => (await engine.get('alarm', 'a1')).value === 'rang', 5000);
+    expect(claimedAt.get(`a1/${due}`)).toBeLessThan(due);
   });
 });
