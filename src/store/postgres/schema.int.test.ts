@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWrite, key } from '../test-support/builders.js';
+import { createWrite, eventWrite, key, timer } from '../test-support/builders.js';
 import { migratePostgres } from './migrate-postgres.js';
 import { postgresStore } from './postgres-store.js';
-import { LATEST_VERSION } from './schema.js';
+import { LATEST_VERSION, MIGRATIONS, migrate } from './schema.js';
 import { dropSchema, pgUrl, testSchema } from './test-support/pg-server.js';
 
 let url: string;
@@ -61,6 +61,37 @@ describe('postgres schema migrations', () => {
     const store = postgresStore({ url, schema, migrate: false });
     await store.open();
     expect(await store.commit([createWrite(key('order', 'o-1'))])).toEqual([{ ok: true }]);
+    await store.close();
+  });
+
+  it('upgrades a version 1 schema in place on open: the commit function gains fired-timer guards', async () => {
+    const schema = fresh();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const names = { schema, qschema: `"${schema}"`, channel: `${schema.slice(0, 58)}_wake` };
+    try {
+      expect(await migrate(client, names, MIGRATIONS.slice(0, 1))).toEqual({ from: 0, to: 1 });
+    } finally {
+      await client.end();
+    }
+    const order = key('order', 'o-1');
+    const v1 = postgresStore({ url, schema, migrate: false });
+    await expect(v1.open()).rejects.toMatchObject({ code: 'STORE_ERROR' });
+    const store = postgresStore({ url, schema });
+    await store.open();
+    expect(await applied(schema)).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => i + 1));
+    await store.commit([createWrite(order, { timersSet: [timer(order, 'expire', 10)] })]);
+    const stale = { timerId: 'expire', setBySeq: 1, dueAt: 11 };
+    expect(await store.commit([{ ...eventWrite(order, 1), firedTimer: stale }])).toEqual([
+      { ok: false, code: 'TIMER_GONE' },
+    ]);
+    const current = { ...stale, dueAt: 10 };
+    expect(
+      await store.commit([
+        { ...eventWrite(order, 1, { timersCancelled: ['expire'] }), firedTimer: current },
+      ]),
+    ).toEqual([{ ok: true }]);
+    expect(await store.getInstance(order)).toMatchObject({ seq: 2 });
     await store.close();
   });
 
