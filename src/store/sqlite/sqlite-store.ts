@@ -81,9 +81,32 @@ interface Connection {
   readonly db: Database.Database;
   readonly statements: Statements;
   readonly commit: Database.Transaction<(writes: readonly CommitWrite[]) => WriteOutcome[]>;
-  readonly claimTimers: Database.Transaction<(lease: Lease) => TimerRecord[]>;
-  readonly claimOutbox: Database.Transaction<(lease: Lease) => OutboxRecord[]>;
+  readonly claimTimers: (lease: Lease) => TimerRecord[];
+  readonly claimOutbox: (lease: Lease) => OutboxRecord[];
   readonly instances: InstanceLister;
+}
+
+const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Claim order of timers: due time, then machine, id and timer id. */
+function byDueTimer(a: TimerRecord, b: TimerRecord): number {
+  return (
+    compare(a.due_at, b.due_at) ||
+    compare(a.machine, b.machine) ||
+    compare(a.id, b.id) ||
+    compare(a.timer_id, b.timer_id)
+  );
+}
+
+/** Claim order of outbox rows: next attempt, then machine, id, seq and index. */
+function byDueOutbox(a: OutboxRecord, b: OutboxRecord): number {
+  return (
+    compare(a.next_attempt_at, b.next_attempt_at) ||
+    compare(a.machine, b.machine) ||
+    compare(a.id, b.id) ||
+    compare(a.seq, b.seq) ||
+    compare(a.idx, b.idx)
+  );
 }
 
 class SqliteStore implements Store {
@@ -106,20 +129,31 @@ class SqliteStore implements Store {
       const commit = db.transaction((writes: readonly CommitWrite[]) =>
         applyWrites(statements, writes),
       );
-      // Select the due rows in order, then lease them, in one IMMEDIATE transaction:
-      // no other process can claim between the two.
-      const claimTimers = db.transaction((lease: Lease) => {
-        const rows = statements.dueTimers.all(lease.now, lease.now, lease.limit);
-        for (const r of rows) {
-          statements.leaseTimer.run(lease.owner, lease.until, r.machine, r.id, r.timer_id);
+      // One UPDATE ... RETURNING leases the due rows; RETURNING has no order, so sort them.
+      // A claim is a lease, not a fact to keep: it commits without fsync (a claim lost
+      // to power failure is claimed again), so it blocks the event loop for less.
+      const conn = db;
+      const relaxed = <R>(run: () => R): R => {
+        if (this.#config.synchronous !== 'FULL') return run();
+        conn.pragma('synchronous = NORMAL');
+        try {
+          return run();
+        } finally {
+          conn.pragma('synchronous = FULL');
         }
-        return rows;
-      });
-      const claimOutbox = db.transaction((lease: Lease) => {
-        const rows = statements.dueOutbox.all(lease.now, lease.now, lease.limit);
-        for (const r of rows) statements.leaseOutbox.run(lease.owner, lease.until, r.effect_id);
-        return rows;
-      });
+      };
+      const timersTx = db.transaction((lease: Lease) =>
+        statements.claimTimers
+          .all(lease.owner, lease.until, lease.now, lease.now, lease.limit)
+          .sort(byDueTimer),
+      );
+      const outboxTx = db.transaction((lease: Lease) =>
+        statements.claimOutbox
+          .all(lease.owner, lease.until, lease.now, lease.now, lease.limit)
+          .sort(byDueOutbox),
+      );
+      const claimTimers = (lease: Lease) => relaxed(() => timersTx.immediate(lease));
+      const claimOutbox = (lease: Lease) => relaxed(() => outboxTx.immediate(lease));
       const instances = new InstanceLister(db);
       this.#connection = { db, statements, commit, claimTimers, claimOutbox, instances };
     } catch (cause) {
@@ -227,7 +261,7 @@ class SqliteStore implements Store {
 
   async claimDueTimers(lease: Lease): Promise<TimerRow[]> {
     const { claimTimers } = this.#use();
-    const rows = this.#read('claim due timers', () => claimTimers.immediate(leaseBounds(lease)));
+    const rows = this.#read('claim due timers', () => claimTimers(leaseBounds(lease)));
     return rows.map(toTimerRow);
   }
 
@@ -275,7 +309,7 @@ class SqliteStore implements Store {
 
   async claimOutbox(lease: Lease): Promise<OutboxRow[]> {
     const { claimOutbox } = this.#use();
-    const rows = this.#read('claim outbox rows', () => claimOutbox.immediate(leaseBounds(lease)));
+    const rows = this.#read('claim outbox rows', () => claimOutbox(leaseBounds(lease)));
     return rows.map(toOutboxRow);
   }
 

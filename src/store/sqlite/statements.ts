@@ -129,8 +129,10 @@ export interface Statements {
   readonly timerPending: Database.Statement<[...TimerKey, setBySeq: number, dueAt: number], number>;
   readonly nextTimerDue: Database.Statement<[], number | null>;
   readonly nextFreeTimerDue: Database.Statement<[now: number], number | null>;
-  readonly dueTimers: Database.Statement<[now: number, now: number, limit: number], TimerRecord>;
-  readonly leaseTimer: Database.Statement<[...LeaseParams, ...TimerKey]>;
+  readonly claimTimers: Database.Statement<
+    [...LeaseParams, now: number, now: number, limit: number],
+    TimerRecord
+  >;
   readonly retryTimer: Database.Statement<[...RetryParams, ...TimerKey]>;
   readonly deadLetterTimer: Database.Statement<[...DeadParams, ...TimerKey]>;
   readonly listDeadTimers: Database.Statement<[limit: number], TimerRecord>;
@@ -139,8 +141,10 @@ export interface Statements {
   readonly getOutbox: Database.Statement<[effectId: string], OutboxRecord>;
   readonly nextOutboxDue: Database.Statement<[], number | null>;
   readonly nextFreeOutboxDue: Database.Statement<[now: number], number | null>;
-  readonly dueOutbox: Database.Statement<[now: number, now: number, limit: number], OutboxRecord>;
-  readonly leaseOutbox: Database.Statement<[...LeaseParams, effectId: string]>;
+  readonly claimOutbox: Database.Statement<
+    [...LeaseParams, now: number, now: number, limit: number],
+    OutboxRecord
+  >;
   readonly completeOutbox: Database.Statement<[effectId: string]>;
   readonly markOutboxStarted: Database.Statement<[effectId: string]>;
   readonly renewOutboxLease: Database.Statement<[until: number, effectId: string, owner: string]>;
@@ -270,13 +274,14 @@ export function prepareStatements(db: Database.Database): Statements {
       )
       .pluck(),
     // Served by the partial index stator_timers_pending, in its order: no sort.
-    dueTimers: db.prepare(`
-      SELECT ${TIMER_COLUMNS} FROM stator_timers
-      WHERE status = 'pending' AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
-      ORDER BY due_at, machine, id, timer_id LIMIT ?`),
-    leaseTimer: db.prepare(
-      `UPDATE stator_timers SET lease_owner = ?, lease_until = ? WHERE ${TIMER_KEY}`,
-    ),
+    // One statement leases the due rows and returns them (in no particular order).
+    claimTimers: db.prepare(`
+      UPDATE stator_timers SET lease_owner = ?, lease_until = ?
+      WHERE (machine, id, timer_id) IN (
+        SELECT machine, id, timer_id FROM stator_timers INDEXED BY stator_timers_pending
+        WHERE status = 'pending' AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+        ORDER BY due_at, machine, id, timer_id LIMIT ?)
+      RETURNING ${TIMER_COLUMNS}`),
     retryTimer: db.prepare(`
       UPDATE stator_timers SET attempts = ?, last_error = ?, due_at = ?, ${NO_LEASE}
       WHERE ${TIMER_KEY}`),
@@ -304,14 +309,14 @@ export function prepareStatements(db: Database.Database): Statements {
       )
       .pluck(),
     // Served by the partial index stator_outbox_due, in its order: no sort.
-    dueOutbox: db.prepare(`
-      SELECT ${OUTBOX_COLUMNS} FROM stator_outbox
-      WHERE status IN ('pending', 'started') AND next_attempt_at <= ?
-        AND (lease_until IS NULL OR lease_until <= ?)
-      ORDER BY next_attempt_at, machine, id, seq, idx LIMIT ?`),
-    leaseOutbox: db.prepare(
-      'UPDATE stator_outbox SET lease_owner = ?, lease_until = ? WHERE effect_id = ?',
-    ),
+    claimOutbox: db.prepare(`
+      UPDATE stator_outbox SET lease_owner = ?, lease_until = ?
+      WHERE effect_id IN (
+        SELECT effect_id FROM stator_outbox INDEXED BY stator_outbox_due
+        WHERE status IN ('pending', 'started') AND next_attempt_at <= ?
+          AND (lease_until IS NULL OR lease_until <= ?)
+        ORDER BY next_attempt_at, machine, id, seq, idx LIMIT ?)
+      RETURNING ${OUTBOX_COLUMNS}`),
     completeOutbox: db.prepare('DELETE FROM stator_outbox WHERE effect_id = ?'),
     markOutboxStarted: db.prepare(
       "UPDATE stator_outbox SET status = 'started' WHERE effect_id = ? AND status <> 'dead'",
