@@ -21,6 +21,13 @@ export const storeErrors = {
       { store, operation, ...driverCode(cause) },
       { cause },
     ),
+  notDurable: (store: string, cause: unknown) =>
+    new StatorError(
+      'STORE_ERROR',
+      `The ${store} store could not flush its log to disk: ${describe(cause)}. Commits since the last good flush may be lost on power failure, so this store accepts no more work; check the disk and restart the process.`,
+      { store, operation: 'flush', ...driverCode(cause) },
+      { cause },
+    ),
 } as const;
 
 function describe(cause: unknown): string {
