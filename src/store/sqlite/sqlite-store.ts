@@ -43,6 +43,7 @@ import type {
   TimerRow,
   WriteOutcome,
 } from '../types.js';
+import { Checkpointer } from './checkpointer.js';
 import { applyWrites } from './commit.js';
 import {
   openDatabase,
@@ -53,6 +54,7 @@ import {
 import { InstanceLister } from './list-instances.js';
 import { migrate } from './schema.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { WalSync } from './wal-sync.js';
 
 export type { SqliteStoreOptions } from './connection.js';
 
@@ -84,6 +86,10 @@ interface Connection {
   readonly claimTimers: (lease: Lease) => TimerRecord[];
   readonly claimOutbox: (lease: Lease) => OutboxRecord[];
   readonly instances: InstanceLister;
+  /** Flushes the WAL off the event loop (synchronous FULL on a file); else undefined. */
+  readonly wal: WalSync | undefined;
+  /** Checkpoints the WAL on a worker thread (a file); else undefined. */
+  readonly checkpointer: Checkpointer | undefined;
 }
 
 const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
@@ -130,18 +136,8 @@ class SqliteStore implements Store {
         applyWrites(statements, writes),
       );
       // One UPDATE ... RETURNING leases the due rows; RETURNING has no order, so sort them.
-      // A claim is a lease, not a fact to keep: it commits without fsync (a claim lost
-      // to power failure is claimed again), so it blocks the event loop for less.
-      const conn = db;
-      const relaxed = <R>(run: () => R): R => {
-        if (this.#config.synchronous !== 'FULL') return run();
-        conn.pragma('synchronous = NORMAL');
-        try {
-          return run();
-        } finally {
-          conn.pragma('synchronous = FULL');
-        }
-      };
+      // A claim is a lease, not a fact to keep: it is not flushed (a claim lost to
+      // power failure is claimed again).
       const timersTx = db.transaction((lease: Lease) =>
         statements.claimTimers
           .all(lease.owner, lease.until, lease.now, lease.now, lease.limit)
@@ -152,10 +148,29 @@ class SqliteStore implements Store {
           .all(lease.owner, lease.until, lease.now, lease.now, lease.limit)
           .sort(byDueOutbox),
       );
-      const claimTimers = (lease: Lease) => relaxed(() => timersTx.immediate(lease));
-      const claimOutbox = (lease: Lease) => relaxed(() => outboxTx.immediate(lease));
+      const checkpointer = db.memory ? undefined : new Checkpointer(db, this.#config);
+      const claimTimers = (lease: Lease) => {
+        const rows = timersTx.immediate(lease);
+        checkpointer?.wrote(rows.length);
+        return rows;
+      };
+      const claimOutbox = (lease: Lease) => {
+        const rows = outboxTx.immediate(lease);
+        checkpointer?.wrote(rows.length);
+        return rows;
+      };
       const instances = new InstanceLister(db);
-      this.#connection = { db, statements, commit, claimTimers, claimOutbox, instances };
+      const wal = this.#walSync(db);
+      this.#connection = {
+        db,
+        statements,
+        commit,
+        claimTimers,
+        claimOutbox,
+        instances,
+        wal,
+        checkpointer,
+      };
     } catch (cause) {
       db?.close();
       if (isStatorError(cause)) throw cause;
@@ -163,35 +178,57 @@ class SqliteStore implements Store {
     }
   }
 
+  /**
+   * With `synchronous: 'FULL'` on a file, the connection commits at NORMAL and
+   * `WalSync` flushes the WAL before a commit resolves (see wal-sync.ts): the same
+   * guarantee, with the event loop free during the flush.
+   */
+  #walSync(db: Database.Database): WalSync | undefined {
+    if (this.#config.synchronous !== 'FULL' || db.memory) return undefined;
+    db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get(); // the WAL file exists from here on
+    db.pragma('synchronous = NORMAL');
+    return WalSync.open(`${db.name}-wal`);
+  }
+
   async close(): Promise<void> {
     const connection = this.#connection;
     this.#connection = 'closed';
-    if (typeof connection === 'object') connection.db.close();
+    if (typeof connection !== 'object') return;
+    await connection.checkpointer?.close();
+    await connection.wal?.close();
+    connection.db.close();
   }
 
   async commit(writes: readonly CommitWrite[]): Promise<WriteOutcome[]> {
-    const { commit } = this.#use();
+    const { commit, wal, checkpointer } = this.#use();
     if (writes.length === 0) return [];
+    let outcomes: WriteOutcome[];
     try {
       // better-sqlite3 rolls the transaction back before rethrowing.
-      return commit.immediate(writes);
+      outcomes = commit.immediate(writes);
     } catch (cause) {
       throw storeErrors.failed(STORE, 'commit', cause);
     }
+    checkpointer?.wrote(writes.length);
+    // A lone write is flushed on the spot; a batch (load) has its flush overlap the next.
+    await this.#flushed(wal?.written(writes.length === 1));
+    return outcomes;
   }
 
   async getInstance(key: InstanceKey): Promise<InstanceRow | undefined> {
-    const row = this.#read('read an instance', (s) => s.getInstance.get(key.machine, key.id));
+    const row = await this.#read('read an instance', (s) => s.getInstance.get(key.machine, key.id));
     return row === undefined ? undefined : toInstanceRow(row);
   }
 
   async latestSnapshot(key: InstanceKey): Promise<SnapshotRow | undefined> {
-    const row = this.#read('read a snapshot', (s) => s.latestSnapshot.get(key.machine, key.id));
+    const row = await this.#read('read a snapshot', (s) =>
+      s.latestSnapshot.get(key.machine, key.id),
+    );
     return row === undefined ? undefined : toSnapshotRow(row);
   }
 
   async saveSnapshot(row: SnapshotRow): Promise<void> {
-    this.#read('save a snapshot', (s) =>
+    await this.#write('save a snapshot', (s) =>
       s.upsertSnapshot.run(
         row.machine,
         row.id,
@@ -204,7 +241,7 @@ class SqliteStore implements Store {
   }
 
   async readEvents(key: InstanceKey, page?: Page): Promise<EventRow[]> {
-    const rows = this.#read('read events', (s) => {
+    const rows = await this.#read('read events', (s) => {
       const { after, limit } = pageBounds(page);
       return s.readEvents.all(key.machine, key.id, after, limit);
     });
@@ -212,7 +249,7 @@ class SqliteStore implements Store {
   }
 
   async readAudit(key: InstanceKey, page?: Page): Promise<AuditRecord[]> {
-    const rows = this.#read('read the audit log', (s) => {
+    const rows = await this.#read('read the audit log', (s) => {
       const { after, limit } = pageBounds(page);
       return s.readAudit.all(key.machine, key.id, after, limit);
     });
@@ -223,37 +260,41 @@ class SqliteStore implements Store {
     key: InstanceKey,
     idempotencyKey: string,
   ): Promise<IdempotencyRow | undefined> {
-    const row = this.#read('read an idempotency key', (s) =>
+    const row = await this.#read('read an idempotency key', (s) =>
       s.getIdempotency.get(key.machine, key.id, idempotencyKey),
     );
     return row === undefined ? undefined : toIdempotencyRow(row);
   }
 
   async listTimers(key: InstanceKey): Promise<TimerRow[]> {
-    const rows = this.#read('list timers', (s) => s.listTimers.all(key.machine, key.id));
+    const rows = await this.#read('list timers', (s) => s.listTimers.all(key.machine, key.id));
     return rows.map(toTimerRow);
   }
 
   async listOutbox(key: InstanceKey): Promise<OutboxRow[]> {
-    const rows = this.#read('list the outbox', (s) => s.listOutbox.all(key.machine, key.id));
+    const rows = await this.#read('list the outbox', (s) => s.listOutbox.all(key.machine, key.id));
     return rows.map(toOutboxRow);
   }
 
   async listInstances(query: InstanceQuery): Promise<InstanceRow[]> {
     const { instances } = this.#use();
-    const rows = this.#read('list instances', () => instances.list(instanceQueryBounds(query)));
+    const rows = await this.#read('list instances', () =>
+      instances.list(instanceQueryBounds(query)),
+    );
     return rows.map(toInstanceRow);
   }
 
   // ---- timers ----
 
   async getTimer(key: InstanceKey, timerId: string): Promise<TimerRow | undefined> {
-    const row = this.#read('read a timer', (s) => s.getTimer.get(key.machine, key.id, timerId));
+    const row = await this.#read('read a timer', (s) =>
+      s.getTimer.get(key.machine, key.id, timerId),
+    );
     return row === undefined ? undefined : toTimerRow(row);
   }
 
   async nextTimerDue(now?: number): Promise<number | undefined> {
-    const due = this.#read('find the next due timer', (s) =>
+    const due = this.#peek('find the next due timer', (s) =>
       now === undefined ? s.nextTimerDue.get() : s.nextFreeTimerDue.get(now),
     );
     return due ?? undefined;
@@ -261,33 +302,33 @@ class SqliteStore implements Store {
 
   async claimDueTimers(lease: Lease): Promise<TimerRow[]> {
     const { claimTimers } = this.#use();
-    const rows = this.#read('claim due timers', () => claimTimers(leaseBounds(lease)));
+    const rows = this.#peek('claim due timers', () => claimTimers(leaseBounds(lease)));
     return rows.map(toTimerRow);
   }
 
   async retryTimer(key: InstanceKey, timerId: string, attempt: Attempt): Promise<void> {
-    this.#read('retry a timer', (s) => {
+    await this.#write('retry a timer', (s) => {
       const { attempts, lastError, at } = checkAttempt(attempt);
       s.retryTimer.run(attempts, lastError, at, key.machine, key.id, timerId);
     });
   }
 
   async deadLetterTimer(key: InstanceKey, timerId: string, attempt: Attempt): Promise<void> {
-    this.#read('dead-letter a timer', (s) => {
+    await this.#write('dead-letter a timer', (s) => {
       const { attempts, lastError } = checkAttempt(attempt);
       s.deadLetterTimer.run(attempts, lastError, key.machine, key.id, timerId);
     });
   }
 
   async listDeadTimers(limit?: number): Promise<TimerRow[]> {
-    const rows = this.#read('list dead timers', (s) =>
+    const rows = await this.#read('list dead timers', (s) =>
       s.listDeadTimers.all(pageBounds(limit === undefined ? undefined : { limit }).limit),
     );
     return rows.map(toTimerRow);
   }
 
   async reviveTimer(key: InstanceKey, timerId: string, dueAt: number): Promise<boolean> {
-    const { changes } = this.#read('revive a timer', (s) =>
+    const { changes } = await this.#write('revive a timer', (s) =>
       s.reviveTimer.run(checkTime('dueAt', dueAt), key.machine, key.id, timerId),
     );
     return changes > 0;
@@ -296,12 +337,12 @@ class SqliteStore implements Store {
   // ---- outbox ----
 
   async getOutbox(effectId: string): Promise<OutboxRow | undefined> {
-    const row = this.#read('read an outbox row', (s) => s.getOutbox.get(effectId));
+    const row = await this.#read('read an outbox row', (s) => s.getOutbox.get(effectId));
     return row === undefined ? undefined : toOutboxRow(row);
   }
 
   async nextOutboxDue(now?: number): Promise<number | undefined> {
-    const due = this.#read('find the next due outbox row', (s) =>
+    const due = this.#peek('find the next due outbox row', (s) =>
       now === undefined ? s.nextOutboxDue.get() : s.nextFreeOutboxDue.get(now),
     );
     return due ?? undefined;
@@ -309,16 +350,16 @@ class SqliteStore implements Store {
 
   async claimOutbox(lease: Lease): Promise<OutboxRow[]> {
     const { claimOutbox } = this.#use();
-    const rows = this.#read('claim outbox rows', () => claimOutbox(leaseBounds(lease)));
+    const rows = await this.#read('claim outbox rows', () => claimOutbox(leaseBounds(lease)));
     return rows.map(toOutboxRow);
   }
 
   async markOutboxStarted(effectId: string): Promise<void> {
-    this.#read('mark an outbox row started', (s) => s.markOutboxStarted.run(effectId));
+    await this.#write('mark an outbox row started', (s) => s.markOutboxStarted.run(effectId));
   }
 
   async renewOutboxLease(effectId: string, owner: string, until: number): Promise<boolean> {
-    const { changes } = this.#read('renew an outbox lease', (s) => {
+    const { changes } = this.#peek('renew an outbox lease', (s) => {
       const renewal = renewalBounds(owner, until);
       return s.renewOutboxLease.run(renewal.until, effectId, renewal.owner);
     });
@@ -326,28 +367,28 @@ class SqliteStore implements Store {
   }
 
   async retryOutbox(effectId: string, attempt: Attempt): Promise<void> {
-    this.#read('retry an outbox row', (s) => {
+    await this.#write('retry an outbox row', (s) => {
       const { attempts, lastError, at } = checkAttempt(attempt);
       s.retryOutbox.run(attempts, lastError, at, effectId);
     });
   }
 
   async deadLetterOutbox(effectId: string, attempt: Attempt): Promise<void> {
-    this.#read('dead-letter an outbox row', (s) => {
+    await this.#write('dead-letter an outbox row', (s) => {
       const { attempts, lastError } = checkAttempt(attempt);
       s.deadLetterOutbox.run(attempts, lastError, effectId);
     });
   }
 
   async listDeadOutbox(limit?: number): Promise<OutboxRow[]> {
-    const rows = this.#read('list dead outbox rows', (s) =>
+    const rows = await this.#read('list dead outbox rows', (s) =>
       s.listDeadOutbox.all(pageBounds(limit === undefined ? undefined : { limit }).limit),
     );
     return rows.map(toOutboxRow);
   }
 
   async reviveOutbox(effectId: string, at: number): Promise<boolean> {
-    const { changes } = this.#read('revive an outbox row', (s) =>
+    const { changes } = await this.#write('revive an outbox row', (s) =>
       s.reviveOutbox.run(checkTime('at', at), effectId),
     );
     return changes > 0;
@@ -357,7 +398,7 @@ class SqliteStore implements Store {
 
   async putApiKey(key: ApiKeyRow): Promise<void> {
     try {
-      this.#read('store an API key', (s) =>
+      await this.#write('store an API key', (s) =>
         s.insertApiKey.run(
           key.keyId,
           key.hash,
@@ -381,16 +422,16 @@ class SqliteStore implements Store {
   }
 
   async findApiKey(hash: string): Promise<ApiKeyRow | undefined> {
-    const row = this.#read('find an API key', (s) => s.findApiKey.get(hash));
+    const row = await this.#read('find an API key', (s) => s.findApiKey.get(hash));
     return row === undefined ? undefined : toApiKeyRow(row);
   }
 
   async listApiKeys(): Promise<ApiKeyRow[]> {
-    return this.#read('list API keys', (s) => s.listApiKeys.all()).map(toApiKeyRow);
+    return (await this.#read('list API keys', (s) => s.listApiKeys.all())).map(toApiKeyRow);
   }
 
   async revokeApiKey(keyId: string, at: number): Promise<boolean> {
-    const { changes } = this.#read('revoke an API key', (s) =>
+    const { changes } = await this.#write('revoke an API key', (s) =>
       s.revokeApiKey.run(checkTime('at', at), keyId),
     );
     return changes > 0;
@@ -399,7 +440,7 @@ class SqliteStore implements Store {
   // ---- emit log and cursors ----
 
   async readEmits(after: number, limit?: number): Promise<EmitRecord[]> {
-    const rows = this.#read('read the emit log', (s) => {
+    const rows = await this.#read('read the emit log', (s) => {
       const bounds = pageBounds(limit === undefined ? { after } : { after, limit });
       return s.readEmits.all(bounds.after, bounds.limit);
     });
@@ -407,7 +448,7 @@ class SqliteStore implements Store {
   }
 
   async getCursor(subscriber: string): Promise<number> {
-    const position = this.#read('read a cursor', (s) => {
+    const position = await this.#read('read a cursor', (s) => {
       checkCursor(subscriber);
       return s.getCursor.get(subscriber);
     });
@@ -415,19 +456,44 @@ class SqliteStore implements Store {
   }
 
   async setCursor(subscriber: string, position: number): Promise<void> {
-    this.#read('save a cursor', (s) => {
+    await this.#write('save a cursor', (s) => {
       checkCursor(subscriber, position);
       s.setCursor.run(subscriber, position);
     });
   }
 
   /** Run one statement outside `commit`, reporting driver failures as STORE_ERROR. */
-  #read<T>(operation: string, run: (statements: Statements) => T): T {
+  #peek<T>(operation: string, run: (statements: Statements) => T): T {
     const { statements } = this.#use();
     try {
       return run(statements);
     } catch (cause) {
       throw isStatorError(cause) ? cause : storeErrors.failed(STORE, operation, cause);
+    }
+  }
+
+  /** A read whose rows are shown or acted on: answered once what it saw is on disk. */
+  async #read<T>(operation: string, run: (statements: Statements) => T): Promise<T> {
+    const { wal } = this.#use();
+    const result = this.#peek(operation, run);
+    await this.#flushed(wal?.barrier());
+    return result;
+  }
+
+  /** A write outside `commit`: answered once it is on disk. */
+  async #write<T>(operation: string, run: (statements: Statements) => T): Promise<T> {
+    const { wal, checkpointer } = this.#use();
+    const result = this.#peek(operation, run);
+    checkpointer?.wrote();
+    await this.#flushed(wal?.written(true));
+    return result;
+  }
+
+  async #flushed(flush: Promise<void> | undefined): Promise<void> {
+    try {
+      await flush;
+    } catch (cause) {
+      throw storeErrors.notDurable(STORE, cause);
     }
   }
 
