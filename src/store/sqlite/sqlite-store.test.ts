@@ -7,7 +7,8 @@ import { describeStoreContract } from '../store-contract.suite.js';
 import { at, createWrite, effect, emit, eventWrite, key, timer } from '../test-support/builders.js';
 import { openDatabase, sqliteConfig } from './connection.js';
 import { MIGRATIONS, migrate, schemaVersion } from './schema.js';
-import { sqliteStore } from './sqlite-store.js';
+import { sqliteStore, sqliteStoreWithFileSync } from './sqlite-store.js';
+import type { FileSync } from './wal-sync.js';
 
 function tempDir(): { dir: string; cleanup: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'stator-sqlite-'));
@@ -257,6 +258,101 @@ describe('sqlite store', () => {
       } finally {
         await a.close();
         await b.close();
+      }
+    });
+  });
+  describe('flushing the WAL off the event loop (synchronous FULL)', () => {
+    /** A FileSync whose background flushes wait for `release()`; inline ones pass. */
+    function heldSync() {
+      const held: ((error: Error | null) => void)[] = [];
+      const sync: FileSync = { background: (_fd, done) => held.push(done), now: () => {} };
+      const release = (error: Error | null = null) => {
+        for (const done of held.splice(0)) done(error);
+      };
+      return { sync, release, holding: () => held.length };
+    }
+    const state = async (promise: Promise<unknown>) => {
+      let settledAs = 'pending';
+      promise.then(
+        () => {
+          settledAs = 'resolved';
+        },
+        () => {
+          settledAs = 'rejected';
+        },
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      return settledAs;
+    };
+
+    it('acknowledges a batch, and shows or hands out its rows, only after its flush', async () => {
+      const flush = heldSync();
+      const store = sqliteStoreWithFileSync({ path: join(dir, 'f.db') }, flush.sync);
+      await store.open();
+      try {
+        const other = key('order', 'o-2');
+        const committing = store.commit([
+          createWrite(order, { outbox: [effect(order, 1, 0)] }),
+          createWrite(other),
+        ]);
+        expect(await state(committing)).toBe('pending');
+        expect(flush.holding()).toBe(1);
+        const read = store.getInstance(order);
+        const claim = store.claimOutbox({ owner: 'a', now: at(5), until: at(9), limit: 10 });
+        expect(await state(read)).toBe('pending');
+        expect(await state(claim)).toBe('pending');
+
+        flush.release();
+        expect(await committing).toEqual([{ ok: true }, { ok: true }]);
+        expect(await read).toMatchObject({ seq: 1 });
+        expect((await claim).map((o) => o.effectId)).toEqual(['order/o-1/1/0']);
+      } finally {
+        flush.release();
+        await store.close();
+      }
+    });
+
+    it('fails the commit, and every later one, when the flush fails', async () => {
+      const flush = heldSync();
+      const store = sqliteStoreWithFileSync({ path: join(dir, 'f.db') }, flush.sync);
+      await store.open();
+      try {
+        const committing = store.commit([createWrite(order), createWrite(key('order', 'o-2'))]);
+        const failed = expect(committing).rejects.toMatchObject({
+          code: 'STORE_ERROR',
+          details: { store: 'sqlite', operation: 'flush', driverCode: 'EIO' },
+        });
+        flush.release(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+        await failed;
+        await expect(store.commit([eventWrite(order, 1)])).rejects.toMatchObject({
+          code: 'STORE_ERROR',
+          message: expect.stringContaining('restart the process'),
+        });
+        await expect(store.getInstance(order)).rejects.toMatchObject({ code: 'STORE_ERROR' });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('commits at synchronous NORMAL and leaves the flushing to WalSync', async () => {
+      const flush = heldSync();
+      const path = join(dir, 'f.db');
+      const store = sqliteStoreWithFileSync({ path }, flush.sync);
+      await store.open();
+      try {
+        expect(await store.commit([createWrite(order)])).toEqual([{ ok: true }]);
+        expect(flush.holding()).toBe(0);
+      } finally {
+        await store.close();
+      }
+      const normal = sqliteStoreWithFileSync({ path, synchronous: 'NORMAL' }, flush.sync);
+      await normal.open();
+      try {
+        const committing = normal.commit([eventWrite(order, 1), createWrite(key('order', 'o-3'))]);
+        expect(await state(committing)).toBe('resolved');
+        expect(flush.holding()).toBe(0);
+      } finally {
+        await normal.close();
       }
     });
   });

@@ -54,7 +54,7 @@ import {
 import { InstanceLister } from './list-instances.js';
 import { migrate } from './schema.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { WalSync } from './wal-sync.js';
+import { type FileSync, WalSync } from './wal-sync.js';
 
 export type { SqliteStoreOptions } from './connection.js';
 
@@ -77,6 +77,11 @@ const STORE = 'sqlite';
  */
 export function sqliteStore(options: SqliteStoreOptions): Store {
   return new SqliteStore(sqliteConfig(options));
+}
+
+/** For tests: a store whose WAL flushes go through `fileSync` (see wal-sync.ts). */
+export function sqliteStoreWithFileSync(options: SqliteStoreOptions, fileSync: FileSync): Store {
+  return new SqliteStore(sqliteConfig(options), fileSync);
 }
 
 interface Connection {
@@ -120,8 +125,11 @@ class SqliteStore implements Store {
   readonly #config: SqliteConfig;
   #connection: Connection | 'new' | 'closed' = 'new';
 
-  constructor(config: SqliteConfig) {
+  readonly #fileSync: FileSync | undefined;
+
+  constructor(config: SqliteConfig, fileSync?: FileSync) {
     this.#config = config;
+    this.#fileSync = fileSync;
   }
 
   async open(): Promise<void> {
@@ -187,7 +195,7 @@ class SqliteStore implements Store {
     if (this.#config.synchronous !== 'FULL' || db.memory) return undefined;
     db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get(); // the WAL file exists from here on
     db.pragma('synchronous = NORMAL');
-    return WalSync.open(`${db.name}-wal`);
+    return WalSync.open(`${db.name}-wal`, this.#fileSync);
   }
 
   async close(): Promise<void> {
