@@ -26,6 +26,7 @@ export interface EffectsContext {
   /** This process's lease owner id. */
   readonly owner: string;
   readonly leaseMs: number;
+  readonly timerLeaseMs: number;
   readonly random: () => number;
   readonly log: (message: string, error?: unknown) => void;
   readonly timerRetry: RetryPolicy;

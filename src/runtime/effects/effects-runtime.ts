@@ -23,8 +23,17 @@ export interface EffectsOptions {
   readonly timers?: RetryPolicy;
   /** `auto` (default): timers and the outbox run by themselves. `manual`: a test drives them. */
   readonly dispatch?: 'auto' | 'manual';
-  /** How long a claimed timer or outbox row stays leased to this process. Default 30 s. */
+  /** How long a claimed outbox row (effect) stays leased to this process. Default 30 s. */
   readonly leaseMs?: number;
+  /**
+   * How long a claimed timer stays leased to this process: the longest the
+   * timers of a crashed process wait before another process (or the restarted
+   * one) fires them. Default 5 s. A timer fired twice (its process stalled past
+   * the lease) writes nothing the second time: the commit checks the timer is
+   * still pending as claimed, and a delayed send to another instance carries an
+   * idempotency key.
+   */
+  readonly timerLeaseMs?: number;
   /** This process's lease owner id. Default `hostname:pid:random`. */
   readonly owner?: string;
   /** Source of randomness for retry jitter. Default Math.random. */
@@ -48,6 +57,7 @@ export class EffectsRuntime {
       mailboxes,
       owner: options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       leaseMs: options.leaseMs ?? 30_000,
+      timerLeaseMs: options.timerLeaseMs ?? 5_000,
       random: options.random ?? Math.random,
       log: options.log ?? ((message, error) => console.warn(`stator: ${message}`, error ?? '')),
       timerRetry: options.timers ?? {},

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromPromise, setup } from 'xstate';
 import { memoryStore } from '../../store/memory/memory-store.js';
-import type { Store } from '../../store/types.js';
+import type { Lease, Store } from '../../store/types.js';
 import { createEngine } from '../engine.js';
 import type { Engine } from '../types.js';
 
@@ -113,5 +113,70 @@ describe('timer claims', () => {
     const due = created.createdAt + 300;
     await until(async () => (await engine.get('alarm', 'a1')).value === 'rang', 5000);
     expect(claimedAt.get(`a1/${due}`)).toBeLessThan(due);
+  });
+
+  it('fires the timers a crashed process had claimed once their short timer lease ends', async () => {
+    const store = memoryStore();
+    const alarm = setup({}).createMachine({
+      id: 'alarm',
+      initial: 'armed',
+      states: { armed: { after: { 100: 'rang' } }, rang: {} },
+    });
+    // Process a claims the due timer and dies before firing it: its first claim that
+    // gets rows returns nothing, and it claims nothing after (a dead process).
+    let died = false;
+    const crashed = new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'claimDueTimers')
+          return async (lease: Lease) => {
+            if (died) return [];
+            died = (await target.claimDueTimers(lease)).length > 0;
+            return [];
+          };
+        if (prop === 'close') return async () => {};
+        const value = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const leases = { leaseMs: 30_000, timerLeaseMs: 300 };
+    const a = await createEngine({ store: crashed, machines: [alarm], owner: 'a', ...leases });
+    engines = [a];
+    await a.create('alarm', 'a1');
+    await until(async () => died, 2000);
+    // Process b takes over after the timer lease (300 ms) and a poll, not the 30 s effect lease.
+    const b = await createEngine({ store, machines: [alarm], owner: 'b', ...leases });
+    engines.push(b);
+    const start = Date.now();
+    await until(async () => (await b.get('alarm', 'a1')).value === 'rang', 8000);
+    expect(Date.now() - start).toBeLessThan(300 + 1_000 + 500);
+  });
+
+  it('fires a timer it claims again (its lease ran out before it fired) only once', async () => {
+    const store = memoryStore();
+    const fired: string[] = [];
+    const commit = store.commit.bind(store);
+    store.commit = async (writes) => {
+      for (const w of writes)
+        if (w.kind !== 'outbox-done' && w.firedTimer) fired.push(w.firedTimer.timerId);
+      return commit(writes);
+    };
+    // A lease that ends at once: every claim finds the timers already held here again.
+    const claim = store.claimDueTimers.bind(store);
+    store.claimDueTimers = async (lease) => {
+      const first = await claim({ ...lease, until: lease.now });
+      const again = await claim({ ...lease, until: lease.now });
+      return [...first, ...again];
+    };
+    const alarm = setup({}).createMachine({
+      id: 'alarm',
+      initial: 'armed',
+      states: { armed: { after: { 100: 'rang' } }, rang: {} },
+    });
+    const engine = await createEngine({ store, machines: [alarm] });
+    engines = [engine];
+    await engine.create('alarm', 'a1');
+    await until(async () => (await engine.get('alarm', 'a1')).value === 'rang', 5000);
+    await sleep(100);
+    expect(fired).toHaveLength(1);
   });
 });

@@ -27,6 +27,11 @@ export class TimerScheduler {
   readonly #lookahead: number;
   /** Claimed timers waiting for their due time in this process. */
   readonly #scheduled = new Map<TimerRow, NodeJS.Timeout>();
+  /**
+   * Timers this process holds (waiting or firing), by identity: a claim that
+   * finds one again (the lease ran out while this process was stalled) skips it.
+   */
+  readonly #held = new Set<string>();
   readonly #firing = new Set<Promise<void>>();
   #stopped = false;
 
@@ -68,6 +73,7 @@ export class TimerScheduler {
     this.#scheduled.clear();
     for (const [timer, handle] of unfired) {
       clearTimeout(handle);
+      this.#held.delete(heldKey(timer));
       await store.retryTimer(timer, timer.timerId, {
         attempts: timer.attempts ?? 0,
         lastError: timer.lastError ?? '',
@@ -85,10 +91,10 @@ export class TimerScheduler {
       const due = await store.claimDueTimers({
         owner: this.#fx.owner,
         now: horizon,
-        until: horizon + this.#fx.leaseMs,
+        until: horizon + this.#fx.timerLeaseMs,
         limit: CLAIM_BATCH,
       });
-      for (const timer of due) this.#schedule(timer);
+      for (const timer of due) this.#hold(timer);
       if (due.length < CLAIM_BATCH) break;
     }
     if (this.#stopped) return;
@@ -100,25 +106,35 @@ export class TimerScheduler {
     this.#wake.at(next === undefined ? undefined : Math.max(next - this.#lookahead / 2, now + 1));
   }
 
+  #hold(timer: TimerRow): void {
+    const held = heldKey(timer);
+    if (this.#held.has(held)) return;
+    this.#held.add(held);
+    this.#schedule(timer);
+  }
+
   /** Fires a claimed timer at its due time; timers of one instance start in due order. */
   #schedule(timer: TimerRow): void {
     const delay = timer.dueAt - this.#fx.runtime.clock.now();
     if (delay <= 0) {
-      this.#track(this.#fire(timer));
+      this.#track(timer, this.#fire(timer));
       return;
     }
     const handle = setTimeout(() => {
       this.#scheduled.delete(timer);
       // Node may wake a millisecond early: never fire before the due time.
       if (this.#fx.runtime.clock.now() < timer.dueAt) this.#schedule(timer);
-      else this.#track(this.#fire(timer));
+      else this.#track(timer, this.#fire(timer));
     }, delay);
     this.#scheduled.set(timer, handle);
   }
 
-  #track(firing: Promise<void>): void {
+  #track(timer: TimerRow, firing: Promise<void>): void {
     this.#firing.add(firing);
-    void firing.finally(() => this.#firing.delete(firing));
+    void firing.finally(() => {
+      this.#firing.delete(firing);
+      this.#held.delete(heldKey(timer));
+    });
   }
 
   async #fire(timer: TimerRow): Promise<void> {
@@ -185,4 +201,9 @@ export class TimerScheduler {
     await store.retryTimer(key, timer.timerId, { attempts, lastError, at });
     this.notify(at);
   }
+}
+
+/** A timer as claimed: set again since (another seq or due time), it is another timer. */
+function heldKey(timer: TimerRow): string {
+  return `${timer.machine}\u0000${timer.id}\u0000${timer.timerId}\u0000${timer.setBySeq}\u0000${timer.dueAt}`;
 }

@@ -20,6 +20,7 @@ const engine = await createEngine({
   store: sqliteStore({ path: dbPath }),
   machines: [jobMachine(dbPath, journal, crashing ? scenario : undefined), alarmMachine],
   leaseMs: 200,
+  timerLeaseMs: 200,
   activities: { work: { initialDelayMs: 20 } },
 });
 const ids = ['j1', 'j2', 'j3'];

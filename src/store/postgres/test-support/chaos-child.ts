@@ -61,6 +61,7 @@ const engine = await createEngine({
   store,
   machines: [machine],
   leaseMs: 1000,
+  timerLeaseMs: 1000,
   activities: { work: { initialDelayMs: 50, maxAttempts: 20 } },
   log: () => {},
 });
