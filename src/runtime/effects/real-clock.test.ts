@@ -91,6 +91,14 @@ describe('activity lease renewal', () => {
   });
 });
 
+/** A machine whose one timer moves it from armed to rang after `ms`. */
+const alarmAfter = (ms: number) =>
+  setup({}).createMachine({
+    id: 'alarm',
+    initial: 'armed',
+    states: { armed: { after: { [ms]: 'rang' } }, rang: {} },
+  });
+
 describe('timer claims', () => {
   it('claims a timer before it is due, so the claim never delays its firing', async () => {
     const store = memoryStore();
@@ -102,11 +110,7 @@ describe('timer claims', () => {
       for (const row of rows) claimedAt.set(`${row.id}/${row.dueAt}`, calledAt);
       return rows;
     };
-    const alarm = setup({}).createMachine({
-      id: 'alarm',
-      initial: 'armed',
-      states: { armed: { after: { 300: 'rang' } }, rang: {} },
-    });
+    const alarm = alarmAfter(300);
     const engine = await createEngine({ store, machines: [alarm] });
     engines = [engine];
     const created = await engine.create('alarm', 'a1');
@@ -117,11 +121,7 @@ describe('timer claims', () => {
 
   it('fires the timers a crashed process had claimed once their short timer lease ends', async () => {
     const store = memoryStore();
-    const alarm = setup({}).createMachine({
-      id: 'alarm',
-      initial: 'armed',
-      states: { armed: { after: { 100: 'rang' } }, rang: {} },
-    });
+    const alarm = alarmAfter(100);
     // Process a claims the due timer and dies before firing it: its first claim that
     // gets rows returns nothing, and it claims nothing after (a dead process).
     let died = false;
@@ -167,11 +167,7 @@ describe('timer claims', () => {
       const again = await claim({ ...lease, until: lease.now });
       return [...first, ...again];
     };
-    const alarm = setup({}).createMachine({
-      id: 'alarm',
-      initial: 'armed',
-      states: { armed: { after: { 100: 'rang' } }, rang: {} },
-    });
+    const alarm = alarmAfter(100);
     const engine = await createEngine({ store, machines: [alarm] });
     engines = [engine];
     await engine.create('alarm', 'a1');

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeStoreContract } from '../store-contract.suite.js';
 import { at, createWrite, effect, emit, eventWrite, key, timer } from '../test-support/builders.js';
+import { promiseState } from '../test-support/promise-state.js';
 import { openDatabase, sqliteConfig } from './connection.js';
 import { MIGRATIONS, migrate, schemaVersion } from './schema.js';
 import { sqliteStore, sqliteStoreWithFileSync } from './sqlite-store.js';
@@ -271,19 +272,6 @@ describe('sqlite store', () => {
       };
       return { sync, release, holding: () => held.length };
     }
-    const state = async (promise: Promise<unknown>) => {
-      let settledAs = 'pending';
-      promise.then(
-        () => {
-          settledAs = 'resolved';
-        },
-        () => {
-          settledAs = 'rejected';
-        },
-      );
-      await new Promise((resolve) => setImmediate(resolve));
-      return settledAs;
-    };
 
     it('acknowledges a batch, and shows or hands out its rows, only after its flush', async () => {
       const flush = heldSync();
@@ -295,12 +283,12 @@ describe('sqlite store', () => {
           createWrite(order, { outbox: [effect(order, 1, 0)] }),
           createWrite(other),
         ]);
-        expect(await state(committing)).toBe('pending');
+        expect(await promiseState(committing)).toBe('pending');
         expect(flush.holding()).toBe(1);
         const read = store.getInstance(order);
         const claim = store.claimOutbox({ owner: 'a', now: at(5), until: at(9), limit: 10 });
-        expect(await state(read)).toBe('pending');
-        expect(await state(claim)).toBe('pending');
+        expect(await promiseState(read)).toBe('pending');
+        expect(await promiseState(claim)).toBe('pending');
 
         flush.release();
         expect(await committing).toEqual([{ ok: true }, { ok: true }]);
@@ -349,7 +337,7 @@ describe('sqlite store', () => {
       await normal.open();
       try {
         const committing = normal.commit([eventWrite(order, 1), createWrite(key('order', 'o-3'))]);
-        expect(await state(committing)).toBe('resolved');
+        expect(await promiseState(committing)).toBe('resolved');
         expect(flush.holding()).toBe(0);
       } finally {
         await normal.close();

@@ -2,6 +2,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { promiseState } from '../test-support/promise-state.js';
 import { type FileSync, WalSync } from './wal-sync.js';
 
 /** A FileSync whose background flushes finish only when the test says so. */
@@ -36,20 +37,6 @@ function manualSync() {
   };
 }
 
-const settled = async (promise: Promise<unknown>) => {
-  let state = 'pending';
-  promise.then(
-    () => {
-      state = 'resolved';
-    },
-    () => {
-      state = 'rejected';
-    },
-  );
-  await new Promise((resolve) => setImmediate(resolve));
-  return state;
-};
-
 describe('WalSync', () => {
   const dirs: string[] = [];
   afterEach(() => {
@@ -68,17 +55,17 @@ describe('WalSync', () => {
     const fake = manualSync();
     const wal = new WalSync(0, fake.sync);
     const first = wal.written(false);
-    expect(await settled(first)).toBe('pending');
+    expect(await promiseState(first)).toBe('pending');
     expect(fake.running()).toBe(1);
 
     // Ends while the first flush runs: that flush may have missed it.
     const second = wal.written(false);
     await fake.finish();
-    expect(await settled(first)).toBe('resolved');
-    expect(await settled(second)).toBe('pending');
+    expect(await promiseState(first)).toBe('resolved');
+    expect(await promiseState(second)).toBe('pending');
     expect(fake.running()).toBe(1);
     await fake.finish();
-    expect(await settled(second)).toBe('resolved');
+    expect(await promiseState(second)).toBe('resolved');
     expect(fake.running()).toBe(0);
   });
 
@@ -89,27 +76,27 @@ describe('WalSync', () => {
     const during = [wal.written(false), wal.written(false), wal.written(true)];
     await fake.finish();
     await fake.finish();
-    expect(await settled(first)).toBe('resolved');
-    for (const write of during) expect(await settled(write)).toBe('resolved');
+    expect(await promiseState(first)).toBe('resolved');
+    for (const write of during) expect(await promiseState(write)).toBe('resolved');
     expect(fake.calls).toEqual({ background: 2, now: 0 });
   });
 
   it('flushes a lone write inline when no flush is running', async () => {
     const fake = manualSync();
     const wal = new WalSync(0, fake.sync);
-    expect(await settled(wal.written(true))).toBe('resolved');
+    expect(await promiseState(wal.written(true))).toBe('resolved');
     expect(fake.calls).toEqual({ background: 0, now: 1 });
   });
 
   it('makes a read wait for what was written before it, and only that', async () => {
     const fake = manualSync();
     const wal = new WalSync(0, fake.sync);
-    expect(await settled(wal.barrier())).toBe('resolved');
+    expect(await promiseState(wal.barrier())).toBe('resolved');
     void wal.written(false);
     const read = wal.barrier();
-    expect(await settled(read)).toBe('pending');
+    expect(await promiseState(read)).toBe('pending');
     await fake.finish();
-    expect(await settled(read)).toBe('resolved');
+    expect(await promiseState(read)).toBe('resolved');
   });
 
   it('fails the waiting and every later write and read once a flush failed', async () => {
@@ -146,7 +133,7 @@ describe('WalSync', () => {
     const wal = new WalSync(fd, fake.sync);
     void wal.written(false);
     const closing = wal.close();
-    expect(await settled(closing)).toBe('pending');
+    expect(await promiseState(closing)).toBe('pending');
     await fake.finish();
     await closing;
     expect(() => closeSync(fd)).toThrow(/EBADF/);
