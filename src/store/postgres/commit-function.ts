@@ -18,13 +18,12 @@
  *    snapshots, timers, outbox rows, idempotency and audit rows of the passed.
  *    No statement raises for a failed check, so no savepoints are needed; a
  *    real error (a duplicate effect id) aborts the statement: nothing is kept.
- * 4. Number the emits from the single-row counter `stator_emit_head`. Its row
- *    lock is held until commit, so emitting transactions commit one at a time
- *    and positions are handed out in commit order with no gaps: a reader at
- *    position p never later finds a new row below p. The cost: emitting commits
- *    of all processes serialize on that row (taken last, to keep the hold short).
- *    A sequence would be concurrent but leaves gaps on rollback and hands out
- *    numbers in start order, not commit order.
+ * 4. Queue the emits in `stator_emits_pending`, in arrival order (schema version
+ *    3). `stator_read_emits` numbers them later, one numbering transaction at a
+ *    time, so positions are gap-free and never appear below one a reader has
+ *    seen (see emitSequencerSql). Versions 1–2 numbered them here from the
+ *    single-row counter `stator_emit_head`, whose row lock, held until commit,
+ *    made the emitting commits of all processes wait for each other's WAL flush.
  * 5. pg_notify the wake channel (delivered at commit) with `<topic> <token>`.
  *
  * The statements inside run with generic plans (`plan_cache_mode`): planned once
@@ -103,8 +102,16 @@ function commitTypesSql(s: string): string {
 `;
 }
 
-/** The function after CREATE [OR REPLACE] FUNCTION; \`guards\` adds the fired-timer check. */
-function commitFunctionBody(s: string, channel: string, guards: boolean): string {
+/**
+ * The function after CREATE [OR REPLACE] FUNCTION; `guards` adds the fired-timer
+ * check, `pendingEmits` writes emits unnumbered (schema version 3).
+ */
+function commitFunctionBody(
+  s: string,
+  channel: string,
+  guards: boolean,
+  pendingEmits = false,
+): string {
   const lockPrefix = `'${s.replaceAll('"', '')}' || chr(31) || `;
   // With guards, writes whose timer is gone are left out like failed checks.
   const notGone = guards ? ' AND NOT (x.i = ANY (gone))' : '';
@@ -260,21 +267,7 @@ function commitFunctionBody(s: string, channel: string, guards: boolean): string
         ok := ok || passed;
       END LOOP;
 
-      IF p_emits IS NOT NULL THEN
-        WITH kept AS (
-          SELECT y.*, row_number() OVER (ORDER BY y.i, y.ord) AS n
-          FROM json_populate_recordset(NULL::${s}.stator_emit_in, p_emits) y WHERE y.i = ANY (ok)
-        ), head AS (
-          UPDATE ${s}.stator_emit_head SET position = position + (SELECT count(*) FROM kept)
-          WHERE EXISTS (SELECT 1 FROM kept)
-          RETURNING position - (SELECT count(*) FROM kept) AS base
-        )
-        INSERT INTO ${s}.stator_emits (position, machine, id, seq, idx, effect_id, event, at)
-        SELECT head.base + kept.n, kept.machine, kept.id, kept.seq, kept.idx, kept.effect_id,
-               kept.event, kept.at
-        FROM kept, head;
-      END IF;
-
+${pendingEmits ? pendingEmitsSql(s) : numberedEmitsSql(s)}
       IF p_topics IS NOT NULL THEN
         PERFORM pg_notify('${channel}', topic || ' ' || p_token) FROM unnest(p_topics) topic;
       END IF;
@@ -293,4 +286,103 @@ function guardSql(s: string): string {
                 AND t.set_by_seq = x.guard_seq AND t.due_at = x.guard_due
                 AND t.status = 'pending'));
         END IF;`;
+}
+
+/** Versions 1 and 2: emits numbered in the commit, under the head row's lock. */
+function numberedEmitsSql(s: string): string {
+  return `      IF p_emits IS NOT NULL THEN
+        WITH kept AS (
+          SELECT y.*, row_number() OVER (ORDER BY y.i, y.ord) AS n
+          FROM json_populate_recordset(NULL::${s}.stator_emit_in, p_emits) y WHERE y.i = ANY (ok)
+        ), head AS (
+          UPDATE ${s}.stator_emit_head SET position = position + (SELECT count(*) FROM kept)
+          WHERE EXISTS (SELECT 1 FROM kept)
+          RETURNING position - (SELECT count(*) FROM kept) AS base
+        )
+        INSERT INTO ${s}.stator_emits (position, machine, id, seq, idx, effect_id, event, at)
+        SELECT head.base + kept.n, kept.machine, kept.id, kept.seq, kept.idx, kept.effect_id,
+               kept.event, kept.at
+        FROM kept, head;
+      END IF;
+`;
+}
+
+/**
+ * Version 3: emits queue unnumbered in arrival order (a sequence, so no lock
+ * is held to commit); `stator_read_emits` numbers them (see emitSequencerSql).
+ * An instance's emits arrive in its seq order: its next write starts only
+ * after the previous one committed.
+ */
+function pendingEmitsSql(s: string): string {
+  return `      IF p_emits IS NOT NULL THEN
+        INSERT INTO ${s}.stator_emits_pending (n, machine, id, seq, idx, effect_id, event, at)
+        SELECT nextval('${s}.stator_emits_pending_n'), y.machine, y.id, y.seq, y.idx,
+               y.effect_id, y.event, y.at
+        FROM (SELECT * FROM json_populate_recordset(NULL::${s}.stator_emit_in, p_emits) e
+              WHERE e.i = ANY (ok) ORDER BY e.i, e.ord) y;
+      END IF;
+`;
+}
+
+/** Emits moved from the queue to the log per read, at most. */
+export const SEQUENCE_BATCH = 10_000;
+
+/**
+ * Schema version 3: emits leave the commit path. Numbering them in the commit
+ * (versions 1–2) held the head row's lock until the commit's WAL flush, so
+ * every emitting commit of every process waited for the one before it.
+ * Now a commit queues its emits in `stator_emits_pending`, and
+ * `stator_read_emits` first numbers what is queued — under the head row's
+ * lock, in arrival order, in one transaction per batch — then reads the log.
+ * Positions still have no gaps and never appear below one a reader has seen:
+ * they are handed out only by these numbering transactions, which commit one
+ * at a time. Readers number the queue, so emits of a process that died are
+ * numbered by whoever reads next.
+ */
+export function emitSequencerSql(s: string, channel: string): string {
+  return `
+    CREATE SEQUENCE ${s}.stator_emits_pending_n;
+    CREATE TABLE ${s}.stator_emits_pending (
+      n         bigint PRIMARY KEY DEFAULT nextval('${s}.stator_emits_pending_n'),
+      machine   text COLLATE "C" NOT NULL,
+      id        text COLLATE "C" NOT NULL,
+      seq       bigint NOT NULL,
+      idx       bigint NOT NULL,
+      effect_id text   NOT NULL,
+      event     text   NOT NULL,
+      at        double precision NOT NULL
+    ) WITH (autovacuum_vacuum_scale_factor = 0.01);
+    ALTER SEQUENCE ${s}.stator_emits_pending_n OWNED BY ${s}.stator_emits_pending.n;
+
+    CREATE FUNCTION ${s}.stator_read_emits(p_after bigint, p_limit int)
+      RETURNS TABLE ("position" bigint, machine text, id text, seq bigint, idx bigint,
+                     effect_id text, event text, at double precision)
+      LANGUAGE plpgsql AS $fn$
+    #variable_conflict use_column
+    BEGIN
+      IF EXISTS (SELECT 1 FROM ${s}.stator_emits_pending) THEN
+        -- One numbering at a time, until its commit; the next statement sees what it left.
+        PERFORM 1 FROM ${s}.stator_emit_head FOR UPDATE;
+        WITH taken AS (
+          DELETE FROM ${s}.stator_emits_pending p
+          WHERE p.n IN (SELECT q.n FROM ${s}.stator_emits_pending q ORDER BY q.n LIMIT ${SEQUENCE_BATCH})
+          RETURNING p.*
+        ), numbered AS (
+          SELECT t.*, row_number() OVER (ORDER BY t.n) AS k FROM taken t
+        ), head AS (
+          UPDATE ${s}.stator_emit_head h SET position = h.position + (SELECT count(*) FROM taken)
+          WHERE EXISTS (SELECT 1 FROM taken)
+          RETURNING h.position - (SELECT count(*) FROM taken) AS base
+        )
+        INSERT INTO ${s}.stator_emits (position, machine, id, seq, idx, effect_id, event, at)
+        SELECT head.base + x.k, x.machine, x.id, x.seq, x.idx, x.effect_id, x.event, x.at
+        FROM numbered x, head;
+      END IF;
+      RETURN QUERY
+        SELECT e.position, e.machine::text, e.id::text, e.seq, e.idx, e.effect_id, e.event, e.at
+        FROM ${s}.stator_emits e WHERE e.position > p_after ORDER BY e.position LIMIT p_limit;
+    END
+    $fn$;
+
+    CREATE OR REPLACE FUNCTION ${commitFunctionBody(s, channel, true, true)}`;
 }

@@ -9,7 +9,7 @@ import {
   key,
   timer,
 } from '../test-support/builders.js';
-import type { Store, WakeTopic } from '../types.js';
+import type { EmitRecord, Store, WakeTopic } from '../types.js';
 import { postgresStore } from './postgres-store.js';
 import { dropSchema, pgUrl, testSchema } from './test-support/pg-server.js';
 
@@ -57,6 +57,43 @@ describe('postgres store shared by several processes', () => {
     writing = false;
     await reader;
     expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+  });
+
+  it('numbers emits while processes write and read at once: no gaps, each instance in seq order', async () => {
+    let writing = true;
+    // Every store reads (and so numbers the queue) while all of them write.
+    const readers = stores.map(async (store) => {
+      const seen: EmitRecord[] = [];
+      let cursor = 0;
+      for (;;) {
+        const page = await store.readEmits(cursor, 1000);
+        for (const e of page) {
+          expect(e.position).toBe(cursor + 1);
+          cursor = e.position;
+          seen.push(e);
+        }
+        if (page.length === 0 && !writing) return seen;
+      }
+    });
+    await Promise.all(
+      stores.map(async (store, s) => {
+        for (let n = 0; n < 20; n++) {
+          const k = key('order', `s${s}-${n}`);
+          await store.commit([createWrite(k, { emits: [emit(k, 1, 0)] })]);
+          await store.commit([eventWrite(k, 1, { emits: [emit(k, 2, 0), emit(k, 2, 1)] })]);
+          await store.commit([eventWrite(k, 2, { emits: [emit(k, 3, 0)] })]);
+        }
+      }),
+    );
+    writing = false;
+    const seenBy = await Promise.all(readers);
+    const all = seenBy[0]!;
+    expect(all.map((e) => e.position)).toEqual(Array.from({ length: 240 }, (_, i) => i + 1));
+    for (const seen of seenBy) expect(seen).toEqual(all);
+    const order = new Map<string, string[]>();
+    for (const e of all) order.set(e.id, [...(order.get(e.id) ?? []), `${e.seq}/${e.index}`]);
+    expect(order.size).toBe(60);
+    for (const steps of order.values()) expect(steps).toEqual(['1/0', '2/0', '2/1', '3/0']);
   });
 
   it('numbers one instance’s audit rows 1, 2, 3… while processes append to it at once', async () => {

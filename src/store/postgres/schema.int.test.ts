@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWrite, eventWrite, key, timer } from '../test-support/builders.js';
+import { createWrite, emit, eventWrite, key, timer } from '../test-support/builders.js';
 import { migratePostgres } from './migrate-postgres.js';
 import { postgresStore } from './postgres-store.js';
 import { LATEST_VERSION, MIGRATIONS, migrate } from './schema.js';
@@ -93,6 +93,47 @@ describe('postgres schema migrations', () => {
     ).toEqual([{ ok: true }]);
     expect(await store.getInstance(order)).toMatchObject({ seq: 2 });
     await store.close();
+  });
+
+  it('upgrades a version 2 schema: emits numbered there stay, queued ones continue after them', async () => {
+    const schema = fresh();
+    const q = `"${schema}"`;
+    const names = { schema, qschema: q, channel: `${schema.slice(0, 58)}_wake` };
+    const old = key('order', 'o-0');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      expect(await migrate(client, names, MIGRATIONS.slice(0, 2))).toEqual({ from: 0, to: 2 });
+      // Two emits as version 2's commit function numbered them (head at 2).
+      await client.query(
+        `INSERT INTO ${q}.stator_emits (position, machine, id, seq, idx, effect_id, event, at)
+         VALUES (1, 'order', 'o-0', 1, 0, 'order/o-0/1/e0', '{"type":"old"}', 1),
+                (2, 'order', 'o-0', 2, 0, 'order/o-0/2/e0', '{"type":"old"}', 2)`,
+      );
+      await client.query(`UPDATE ${q}.stator_emit_head SET position = 2`);
+    } finally {
+      await client.end();
+    }
+    const order = key('order', 'o-1');
+    const store = postgresStore({ url, schema });
+    await store.open();
+    try {
+      expect(await applied(schema)).toEqual(
+        Array.from({ length: LATEST_VERSION }, (_, i) => i + 1),
+      );
+      await store.commit([createWrite(order, { emits: [emit(order, 1, 0), emit(order, 1, 1)] })]);
+      await store.commit([eventWrite(order, 1, { emits: [emit(order, 2, 0)] })]);
+      expect((await store.readEmits(0)).map((e) => [e.position, e.id, e.seq, e.index])).toEqual([
+        [1, old.id, 1, 0],
+        [2, old.id, 2, 0],
+        [3, order.id, 1, 0],
+        [4, order.id, 1, 1],
+        [5, order.id, 2, 0],
+      ]);
+      expect(await store.readEmits(3, 1)).toEqual([{ ...emit(order, 1, 1), position: 4 }]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses a schema migrated by a newer Stator', async () => {

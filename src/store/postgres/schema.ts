@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { StatorError } from '../../core/errors.js';
-import { commitFunctionSql, firedTimerGuardsSql } from './commit-function.js';
+import { commitFunctionSql, emitSequencerSql, firedTimerGuardsSql } from './commit-function.js';
 import { tablesSql } from './tables.js';
 
 /** Where a migration puts things: the quoted schema and its wake channel. */
@@ -31,6 +31,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'fired-timer guards in the commit function',
     sql: ({ qschema, channel }) => firedTimerGuardsSql(qschema, channel),
+  },
+  {
+    version: 3,
+    name: 'emits numbered when read, not under a lock held to commit',
+    sql: ({ qschema, channel }) => emitSequencerSql(qschema, channel),
   },
 ];
 

@@ -120,9 +120,8 @@ export function statements(schema: string, s: string) {
     revokeApiKey: `
       UPDATE ${s}.stator_api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE key_id = $1`,
 
-    readEmits: `
-      SELECT position, machine, id, seq, idx, effect_id, event, at FROM ${s}.stator_emits
-      WHERE position > $1 ORDER BY position LIMIT $2`,
+    // Numbers the emits queued by commits first (schema version 3, commit-function.ts).
+    readEmits: `SELECT * FROM ${s}.stator_read_emits($1, $2)`,
     getCursor: `SELECT position FROM ${s}.stator_cursors WHERE subscriber = $1`,
     setCursor: `
       INSERT INTO ${s}.stator_cursors (subscriber, position) VALUES ($1, $2)

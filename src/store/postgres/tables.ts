@@ -130,8 +130,8 @@ export function tablesSql(s: string): string {
       PRIMARY KEY (machine, id, key)
     );
 
-    -- Positions come from stator_emit_head, updated in the committing transaction:
-    -- its row lock hands positions out in commit order, with no gaps (see commit-function.ts).
+    -- Positions come from stator_emit_head, under its row lock: in commit order, with no
+    -- gaps (see commit-function.ts; from version 3 commits queue emits and reads number them).
     CREATE TABLE ${s}.stator_emits (
       position  bigint NOT NULL PRIMARY KEY,
       machine   text COLLATE "C" NOT NULL,
