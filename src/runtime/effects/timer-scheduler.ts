@@ -25,14 +25,13 @@ export class TimerScheduler {
   readonly #pump: Pump;
   readonly #wake: Wake;
   readonly #lookahead: number;
-  /** Claimed timers waiting for their due time in this process. */
-  readonly #scheduled = new Map<TimerRow, NodeJS.Timeout>();
   /**
-   * Timers this process holds (waiting or firing), by identity: a claim that
-   * finds one again (the lease ran out while this process was stalled) skips it.
+   * The timers this process holds, by identity (`heldKey`): claimed and waiting
+   * for their due time, or firing. A claim that finds one again (its lease ran
+   * out while this process was stalled) skips it.
    */
-  readonly #held = new Set<string>();
-  readonly #firing = new Set<Promise<void>>();
+  readonly #scheduled = new Map<string, { timer: TimerRow; handle: NodeJS.Timeout }>();
+  readonly #firing = new Map<string, Promise<void>>();
   #stopped = false;
 
   constructor(fx: EffectsContext, auto: boolean) {
@@ -60,7 +59,7 @@ export class TimerScheduler {
   /** Fires everything due now; resolves when those deliveries committed (or were retried). */
   async runDue(): Promise<void> {
     await this.#pump.kick();
-    while (this.#firing.size > 0) await Promise.all(this.#firing);
+    while (this.#firing.size > 0) await Promise.all(this.#firing.values());
   }
 
   /** Stops firing; claimed timers not yet due are released for the next process to start. */
@@ -69,18 +68,17 @@ export class TimerScheduler {
     this.#wake.cancel();
     await this.#pump.idle();
     const { store } = this.#fx.runtime;
-    const unfired = [...this.#scheduled.entries()];
+    const unfired = [...this.#scheduled.values()];
     this.#scheduled.clear();
-    for (const [timer, handle] of unfired) {
+    for (const { timer, handle } of unfired) {
       clearTimeout(handle);
-      this.#held.delete(heldKey(timer));
       await store.retryTimer(timer, timer.timerId, {
         attempts: timer.attempts ?? 0,
         lastError: timer.lastError ?? '',
         at: timer.dueAt,
       });
     }
-    while (this.#firing.size > 0) await Promise.all(this.#firing);
+    while (this.#firing.size > 0) await Promise.all(this.#firing.values());
   }
 
   async #tick(): Promise<void> {
@@ -107,34 +105,29 @@ export class TimerScheduler {
   }
 
   #hold(timer: TimerRow): void {
-    const held = heldKey(timer);
-    if (this.#held.has(held)) return;
-    this.#held.add(held);
-    this.#schedule(timer);
+    const key = heldKey(timer);
+    if (!this.#scheduled.has(key) && !this.#firing.has(key)) this.#schedule(key, timer);
   }
 
   /** Fires a claimed timer at its due time; timers of one instance start in due order. */
-  #schedule(timer: TimerRow): void {
+  #schedule(key: string, timer: TimerRow): void {
     const delay = timer.dueAt - this.#fx.runtime.clock.now();
     if (delay <= 0) {
-      this.#track(timer, this.#fire(timer));
+      this.#track(key, this.#fire(timer));
       return;
     }
     const handle = setTimeout(() => {
-      this.#scheduled.delete(timer);
+      this.#scheduled.delete(key);
       // Node may wake a millisecond early: never fire before the due time.
-      if (this.#fx.runtime.clock.now() < timer.dueAt) this.#schedule(timer);
-      else this.#track(timer, this.#fire(timer));
+      if (this.#fx.runtime.clock.now() < timer.dueAt) this.#schedule(key, timer);
+      else this.#track(key, this.#fire(timer));
     }, delay);
-    this.#scheduled.set(timer, handle);
+    this.#scheduled.set(key, { timer, handle });
   }
 
-  #track(timer: TimerRow, firing: Promise<void>): void {
-    this.#firing.add(firing);
-    void firing.finally(() => {
-      this.#firing.delete(firing);
-      this.#held.delete(heldKey(timer));
-    });
+  #track(key: string, firing: Promise<void>): void {
+    this.#firing.set(key, firing);
+    void firing.finally(() => this.#firing.delete(key));
   }
 
   async #fire(timer: TimerRow): Promise<void> {
