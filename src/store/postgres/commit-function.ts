@@ -31,6 +31,8 @@
  *
  * Returns one row per failed write: its index, code and the instance's seq.
  */
+import { EMIT_COLUMNS } from './tables.js';
+
 /** Bits of the function's `p_has`: the kinds of rows a batch holds. */
 export const HAS = {
   creates: 1,
@@ -344,13 +346,7 @@ export function emitSequencerSql(s: string, channel: string): string {
     CREATE SEQUENCE ${s}.stator_emits_pending_n;
     CREATE TABLE ${s}.stator_emits_pending (
       n         bigint PRIMARY KEY DEFAULT nextval('${s}.stator_emits_pending_n'),
-      machine   text COLLATE "C" NOT NULL,
-      id        text COLLATE "C" NOT NULL,
-      seq       bigint NOT NULL,
-      idx       bigint NOT NULL,
-      effect_id text   NOT NULL,
-      event     text   NOT NULL,
-      at        double precision NOT NULL
+${EMIT_COLUMNS}
     ) WITH (autovacuum_vacuum_scale_factor = 0.01);
     ALTER SEQUENCE ${s}.stator_emits_pending_n OWNED BY ${s}.stator_emits_pending.n;
 

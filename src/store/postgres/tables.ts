@@ -13,6 +13,18 @@
  * - Instance rows are updated by every event: free space on their pages lets
  *   an update that leaves the state as it was be HOT (no index writes).
  */
+/**
+ * An emit's columns (after its number): in the log, `stator_emits`, and from
+ * schema version 3 in the queue of emits not yet numbered, `stator_emits_pending`.
+ */
+export const EMIT_COLUMNS = `      machine   text COLLATE "C" NOT NULL,
+      id        text COLLATE "C" NOT NULL,
+      seq       bigint NOT NULL,
+      idx       bigint NOT NULL,
+      effect_id text   NOT NULL,
+      event     text   NOT NULL,
+      at        double precision NOT NULL`;
+
 export function tablesSql(s: string): string {
   return `
     CREATE TABLE ${s}.stator_instances (
@@ -134,13 +146,7 @@ export function tablesSql(s: string): string {
     -- gaps (see commit-function.ts; from version 3 commits queue emits and reads number them).
     CREATE TABLE ${s}.stator_emits (
       position  bigint NOT NULL PRIMARY KEY,
-      machine   text COLLATE "C" NOT NULL,
-      id        text COLLATE "C" NOT NULL,
-      seq       bigint NOT NULL,
-      idx       bigint NOT NULL,
-      effect_id text   NOT NULL,
-      event     text   NOT NULL,
-      at        double precision NOT NULL
+${EMIT_COLUMNS}
     );
     CREATE TABLE ${s}.stator_emit_head (
       one      boolean PRIMARY KEY DEFAULT true CHECK (one),
