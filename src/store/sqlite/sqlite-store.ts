@@ -157,16 +157,16 @@ class SqliteStore implements Store {
           .sort(byDueOutbox),
       );
       const checkpointer = db.memory ? undefined : new Checkpointer(db, this.#config);
-      const claimTimers = (lease: Lease) => {
-        const rows = timersTx.immediate(lease);
-        checkpointer?.wrote(rows.length);
-        return rows;
-      };
-      const claimOutbox = (lease: Lease) => {
-        const rows = outboxTx.immediate(lease);
-        checkpointer?.wrote(rows.length);
-        return rows;
-      };
+      // A claim writes its rows' leases: they count toward the next checkpoint.
+      const counted =
+        <R>(claim: Database.Transaction<(lease: Lease) => R[]>) =>
+        (lease: Lease) => {
+          const rows = claim.immediate(lease);
+          checkpointer?.wrote(rows.length);
+          return rows;
+        };
+      const claimTimers = counted(timersTx);
+      const claimOutbox = counted(outboxTx);
       const instances = new InstanceLister(db);
       const wal = this.#walSync(db);
       this.#connection = {
