@@ -29,6 +29,7 @@ export const EXIT_CODES: Readonly<Record<CliCode, number>> = {
   FORBIDDEN: 6,
   STEP_FAILED: 7,
   ENGINE_CLOSED: 8,
+  COMMIT_OUTCOME_UNKNOWN: 8,
   UNREACHABLE: 8,
   STORE_ERROR: 1,
   REPLAY_DIVERGED: 1,

@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'REPLAY_DIVERGED',
   'ENGINE_CLOSED',
   'STORE_ERROR',
+  // A commit was sent but its outcome could not be learned (connection lost, failed flush).
+  'COMMIT_OUTCOME_UNKNOWN',
   'UNAUTHORIZED',
   'FORBIDDEN',
   // HTTP edge (server): requests that never reach the engine.
@@ -146,6 +148,13 @@ export const errors = {
       'FORBIDDEN',
       `Not allowed to send "${eventType}" to ${machine}/${id}: ${reason}`,
       { machine, id, eventType, reason },
+    ),
+  commitOutcomeUnknown: (machine: string, id: string, cause: unknown, key: string | null) =>
+    new StatorError(
+      'COMMIT_OUTCOME_UNKNOWN',
+      `The commit for ${machine}/${id} was sent, but the store could not tell whether it was kept (${cause instanceof Error ? cause.message : String(cause)}). ${key === null ? 'Read the instance or its history before resending, or send every request with an Idempotency-Key so that retries are safe.' : `Retry with the same Idempotency-Key ("${key}"): if the first attempt was kept, the retry returns its result and applies nothing twice.`}`,
+      { machine, id, ...(key !== null && { idempotencyKey: key }) },
+      { cause },
     ),
   engineClosed: () =>
     new StatorError('ENGINE_CLOSED', 'The engine is closed. Create a new engine to continue.'),

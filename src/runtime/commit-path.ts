@@ -19,6 +19,7 @@ import type {
   InstanceRow,
   ParentLink,
   Store,
+  WriteOutcome,
 } from '../store/types.js';
 import { fingerprint } from './fingerprint.js';
 import type { GroupCommitter } from './group-commit.js';
@@ -122,7 +123,7 @@ export async function create(
     parent: internal?.parent,
     outboxLease: ctx.outboxLease(envelope.at),
   });
-  const outcome = await ctx.committer.submit(write);
+  const outcome = await submit(ctx, write);
   if (!outcome.ok) {
     if (outcome.code === 'IDEMPOTENCY_MISMATCH' && idem) {
       const again = await recordedResult(ctx, machine, id, idem);
@@ -237,7 +238,7 @@ async function apply(
     firedTimer: fired,
     outboxLease: ctx.outboxLease(envelope.at),
   });
-  const result = await ctx.committer.submit(write);
+  const result = await submit(ctx, write);
   if (!result.ok) {
     if (result.code === 'TIMER_GONE') return TIMER_GONE;
     if (attempt >= MAX_CONFLICT_RETRIES) {
@@ -255,6 +256,20 @@ async function apply(
     row: write.instance,
   });
   return committed(ctx, write);
+}
+
+/**
+ * Commits one event write. When the commit fails the cached state may no longer
+ * be the stored one (a commit whose outcome is unknown may have landed), so the
+ * instance is reloaded from the store next time.
+ */
+async function submit(ctx: RuntimeContext, write: EventWrite): Promise<WriteOutcome> {
+  try {
+    return await ctx.committer.submit(write);
+  } catch (error) {
+    ctx.cache.delete(instanceKey(write.instance.machine, write.instance.id));
+    throw error;
+  }
 }
 
 /** A fired timer that was cancelled or set again after it was claimed: nothing is written. */

@@ -66,7 +66,12 @@ export async function createEngineWithInternals(
   const ctx: path.RuntimeContext = {
     store,
     registry,
-    committer: new GroupCommitter(store, options.maxBatch ?? 256, options.commitsInFlight ?? 4),
+    committer: new GroupCommitter(
+      store,
+      options.maxBatch ?? 256,
+      options.commitsInFlight ?? 4,
+      options.commitSettleMs,
+    ),
     cache: new InstanceCache(options.cacheSize ?? 10_000),
     clock: options.clock ?? systemClock,
     authorize: options.authorize,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { storeErrors } from '../store/store-errors.js';
 import type { CommitWrite, Store, WriteOutcome } from '../store/types.js';
 import { GroupCommitter } from './group-commit.js';
 
@@ -28,7 +29,12 @@ function fakeStore(batches: string[][]): Store {
         w.kind === 'audit' ? w.audit.id : w.kind === 'outbox-done' ? 'done' : w.instance.id,
       );
       batches.push(ids);
-      if (ids.includes('bad')) throw new Error('constraint failed');
+      if (ids.includes('bad')) {
+        throw storeErrors.commitFailed('fake', new Error('constraint failed'), {
+          outcome: 'not-committed',
+          transient: false,
+        });
+      }
       return writes.map(() => ({ ok: true }));
     },
   } as unknown as Store;

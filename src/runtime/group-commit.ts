@@ -1,4 +1,9 @@
-import type { CommitWrite, Store, WriteOutcome } from '../store/types.js';
+import { errors } from '../core/errors.js';
+import { commitFailureOf } from '../store/store-errors.js';
+import type { CommitWrite, Store, WriteOutcome, WriteRef } from '../store/types.js';
+
+/** How long a failed commit's writes are retried (and looked for) before the caller hears. */
+export const DEFAULT_SETTLE_MS = 5000;
 
 interface Pending {
   readonly write: CommitWrite;
@@ -32,10 +37,19 @@ export class GroupCommitter {
   #scheduled = false;
   #idleWaiters: (() => void)[] = [];
 
-  constructor(store: Store, maxBatch: number, maxInFlight = 1) {
+  readonly #settleMs: number;
+  readonly #health = new CommitHealth();
+
+  constructor(store: Store, maxBatch: number, maxInFlight = 1, settleMs = DEFAULT_SETTLE_MS) {
     this.#store = store;
     this.#maxBatch = maxBatch;
     this.#maxInFlight = Math.max(1, maxInFlight);
+    this.#settleMs = settleMs;
+  }
+
+  /** Whether the last commit succeeded. */
+  get health(): CommitHealth {
+    return this.#health;
   }
 
   submit(write: CommitWrite): Promise<WriteOutcome> {
@@ -119,24 +133,103 @@ export class GroupCommitter {
   }
 
   async #commit(batch: Pending[]): Promise<void> {
+    let outcomes: WriteOutcome[];
     try {
-      const outcomes = await this.#store.commit(batch.map((p) => p.write));
-      batch.forEach((p, i) => {
-        p.resolve(outcomes[i] as WriteOutcome);
-      });
+      outcomes = await this.#store.commit(batch.map((p) => p.write));
     } catch (error) {
-      if (batch.length === 1) batch[0]?.reject(error);
-      // One bad write must not fail its neighbours: commit them one by one to isolate it.
-      else for (const p of batch) await this.#commitAlone(p);
+      this.#health.failed(error);
+      // Each write finds out on its own whether it was kept, and is committed again only if
+      // not: one bad write must not fail its neighbours, and none may be applied twice.
+      await Promise.all(batch.map((p) => this.#settle(p, error)));
+      return;
     }
+    this.#health.committed();
+    batch.forEach((p, i) => {
+      p.resolve(outcomes[i] as WriteOutcome);
+    });
   }
 
-  async #commitAlone(p: Pending): Promise<void> {
-    try {
-      const [outcome] = await this.#store.commit([p.write]);
-      p.resolve(outcome as WriteOutcome);
-    } catch (error) {
-      p.reject(error);
+  /**
+   * After a failed commit: resolves the write with its real outcome. A write
+   * whose commit may have been kept (`unknown`) is looked for first (`findWrites`)
+   * and, when it is there, resolved as committed; otherwise it is committed
+   * again on its own. That is safe: an event write carries its expected seq, so
+   * of two copies of it at most one can land, and a retry that fails its check
+   * is looked for once more (the copy that beat it may have been ours).
+   * Transient failures are retried with backoff until `settleMs` has passed;
+   * then a write that may have been kept fails with COMMIT_OUTCOME_UNKNOWN,
+   * one known not to have been kept with the store's error.
+   */
+  async #settle(p: Pending, first: unknown): Promise<void> {
+    const deadline = Date.now() + this.#settleMs;
+    let failure = commitFailureOf(first);
+    let mayHaveLanded = failure.outcome === 'unknown';
+    let last = first;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (mayHaveLanded && (await this.#landed(p.write))) return p.resolve(OK);
+        const [outcome] = (await this.#store.commit([p.write])) as [WriteOutcome];
+        this.#health.committed();
+        if (!outcome.ok && mayHaveLanded && (await this.#landed(p.write))) return p.resolve(OK);
+        return p.resolve(outcome);
+      } catch (error) {
+        last = error;
+        failure = commitFailureOf(error);
+        if (failure.outcome === 'unknown') mayHaveLanded = true;
+      }
+      if (!failure.transient || Date.now() >= deadline) break;
+      await sleep(Math.min(MAX_BACKOFF_MS, 10 * 2 ** attempt));
     }
+    p.reject(mayHaveLanded ? unknownOutcome(p.write, last) : last);
+  }
+
+  async #landed(write: CommitWrite): Promise<boolean> {
+    const ref = refOf(write);
+    if (ref === undefined) return false; // finished effects: deleting them again is harmless
+    const [found] = await this.#store.findWrites([ref]);
+    return found === true;
+  }
+}
+
+const OK: WriteOutcome = { ok: true };
+const MAX_BACKOFF_MS = 500;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** How to look for a write in the store, if it can be looked for. */
+function refOf(write: CommitWrite): WriteRef | undefined {
+  if (write.kind === 'outbox-done') return undefined;
+  if (write.kind === 'audit') {
+    const { machine, id, transitionId } = write.audit;
+    return { kind: 'audit', machine, id, transitionId };
+  }
+  const { machine, id, seq } = write.event;
+  return { kind: 'event', machine, id, seq, writeId: write.writeId };
+}
+
+function unknownOutcome(write: CommitWrite, cause: unknown): unknown {
+  if (write.kind === 'outbox-done') return cause;
+  const { machine, id } = write.kind === 'audit' ? write.audit : write.instance;
+  const key = write.kind === 'audit' ? null : write.event.idempotencyKey;
+  return errors.commitOutcomeUnknown(machine, id, cause, key);
+}
+
+/**
+ * Whether the store can commit, as the last commit showed: false from a failed
+ * commit until one succeeds again. Readiness checks read it.
+ */
+export class CommitHealth {
+  #failure: { at: number; error: unknown } | undefined;
+
+  failed(error: unknown): void {
+    this.#failure = { at: Date.now(), error };
+  }
+
+  committed(): void {
+    this.#failure = undefined;
+  }
+
+  /** The failure since the last successful commit, if any. */
+  get failure(): { readonly at: number; readonly error: unknown } | undefined {
+    return this.#failure;
   }
 }

@@ -88,6 +88,12 @@ export interface EngineOptions extends EffectsOptions {
    */
   readonly commitsInFlight?: number;
   /**
+   * How long the writes of a failed commit are looked for and retried before
+   * the caller hears (COMMIT_OUTCOME_UNKNOWN when the store could not tell
+   * whether they were kept). Default 5000 ms.
+   */
+  readonly commitSettleMs?: number;
+  /**
    * Per-event authorization, evaluated inside the instance's mailbox against
    * its current state, for events sent from outside (not timers or activity
    * results). A denial throws FORBIDDEN and writes a `rejected_auth` audit row.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import { formatStateValue } from '../core/state-value.js';
 import type { Effect, EventEnvelope, InstanceStatus } from '../core/types.js';
@@ -72,6 +73,7 @@ export function buildEventWrite(f: TransitionFacts): EventWrite {
   return {
     kind: previous ? 'event' : 'create',
     expectedSeq: previous?.seq ?? 0,
+    writeId: newWriteId(),
     instance,
     event: {
       machine,
@@ -127,6 +129,9 @@ export function buildEventWrite(f: TransitionFacts): EventWrite {
       : undefined,
   };
 }
+
+/** A fresh write id: 96 random bits, unique across processes and restarts. */
+export const newWriteId = (): string => randomBytes(12).toString('base64url');
 
 /** Net timer changes of one step: the last set or cancel of each timer id wins. */
 function timerChanges(machine: string, id: string, seq: number, effects: readonly Effect[]) {

@@ -28,6 +28,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   CONFIG_INVALID: 500,
   INTERNAL_ERROR: 500,
   ENGINE_CLOSED: 503,
+  COMMIT_OUTCOME_UNKNOWN: 503,
 };
 
 /** Short human titles for problem documents. */

@@ -14,6 +14,7 @@ import { describeOutboxContract } from './contract/outbox.suite.js';
 import { describeRowFieldsContract } from './contract/row-fields.suite.js';
 import { describeSideRowsContract } from './contract/side-rows.suite.js';
 import { describeTimerContract } from './contract/timers.suite.js';
+import { describeWriteIdContract } from './contract/write-ids.suite.js';
 import {
   apiKey,
   at,
@@ -134,6 +135,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeOutboxContract(ctx);
     describeEmitContract(ctx);
     describeApiKeyContract(ctx);
+    describeWriteIdContract(ctx);
 
     describe('persistence', () => {
       it('keeps everything across close and reopen', async (test) => {

@@ -207,6 +207,12 @@ export interface EventWrite {
   readonly kind: 'create' | 'event';
   /** `create`: 0 (the instance must not exist). `event`: the instance's current seq. */
   readonly expectedSeq: number;
+  /**
+   * Unique id of this write, stored with its event. After a commit whose outcome
+   * is unknown (the connection dropped after the commit was sent), `findWrites`
+   * tells whether this write landed, so it is never applied twice.
+   */
+  readonly writeId: string;
   readonly instance: InstanceRow;
   readonly event: EventRow;
   readonly snapshot?: SnapshotRow | undefined;
@@ -265,6 +271,25 @@ export type WriteOutcome =
       readonly actual?: number;
     };
 
+/**
+ * A write to look for after a commit whose outcome is unknown: an event write by
+ * its event's seq and write id, an audit-only write by its transition id.
+ */
+export type WriteRef =
+  | {
+      readonly kind: 'event';
+      readonly machine: string;
+      readonly id: string;
+      readonly seq: number;
+      readonly writeId: string;
+    }
+  | {
+      readonly kind: 'audit';
+      readonly machine: string;
+      readonly id: string;
+      readonly transitionId: string;
+    };
+
 export interface Page {
   /** Return items strictly after this position (seq or audit position). Default 0. */
   readonly after?: number;
@@ -286,6 +311,20 @@ export interface Store {
    * when the transaction itself fails (then nothing of the batch is kept).
    */
   commit(writes: readonly CommitWrite[]): Promise<WriteOutcome[]>;
+  /**
+   * Whether each write is in the store, for writes of a commit whose outcome
+   * is unknown. Answered only once no transaction that could still write them
+   * is in progress where the store can tell (PostgreSQL waits for the
+   * instances' commit locks); an event write that is not there cannot land
+   * later over a newer write, because its expected-sequence check would fail.
+   */
+  findWrites(refs: readonly WriteRef[]): Promise<boolean[]>;
+  /**
+   * A small write that proves the store can commit now (readiness): resolves
+   * when it committed, throws STORE_ERROR when it could not (disk full, lost
+   * connection, read-only database).
+   */
+  probe(): Promise<void>;
   getInstance(key: InstanceKey): Promise<InstanceRow | undefined>;
   /** The snapshot with the highest seq, if any. */
   latestSnapshot(key: InstanceKey): Promise<SnapshotRow | undefined>;

@@ -39,6 +39,7 @@ import type {
   Store,
   TimerRow,
   WriteOutcome,
+  WriteRef,
 } from '../types.js';
 import { Journal } from './journal.js';
 
@@ -62,9 +63,13 @@ interface Bucket {
   readonly timers: Map<string, TimerEntry>;
   readonly audit: AuditRecord[];
   readonly idempotency: Map<string, IdempotencyRow>;
+  /** The write id of each event, by seq. */
+  readonly writeIds: Map<number, string>;
 }
 
 const STORE = 'memory';
+/** A commit of this store fails only on data it cannot keep: nothing was kept, and retrying fails again. */
+const REFUSED = { outcome: 'not-committed', transient: false } as const;
 
 /**
  * An in-memory store for tests and examples. It keeps everything in Maps, copies
@@ -121,15 +126,28 @@ class MemoryStore implements Store {
     try {
       copies = structuredClone(writes) as CommitWrite[];
     } catch (cause) {
-      throw storeErrors.failed(STORE, 'commit', cause);
+      throw storeErrors.commitFailed(STORE, cause, REFUSED);
     }
     const journal = new Journal();
     try {
       return copies.map((write) => this.#apply(write, journal));
     } catch (cause) {
       journal.rollbackTo(0);
-      throw storeErrors.failed(STORE, 'commit', cause);
+      throw storeErrors.commitFailed(STORE, cause, REFUSED);
     }
+  }
+
+  async findWrites(refs: readonly WriteRef[]): Promise<boolean[]> {
+    this.#assertOpen();
+    return refs.map((ref) => {
+      const bucket = this.#peek(ref);
+      if (ref.kind === 'event') return bucket?.writeIds.get(ref.seq) === ref.writeId;
+      return bucket?.audit.some((a) => a.transitionId === ref.transitionId) ?? false;
+    });
+  }
+
+  async probe(): Promise<void> {
+    this.#assertOpen();
   }
 
   async getInstance(key: InstanceKey): Promise<InstanceRow | undefined> {
@@ -467,6 +485,7 @@ class MemoryStore implements Store {
       throw new Error(`event ${event.seq} of ${event.machine}/${event.id} is already stored`);
     }
     journal.set(events, event.seq, event);
+    journal.set(this.#bucket(event).writeIds, event.seq, write.writeId);
     if (snapshot !== undefined)
       journal.set(this.#bucket(snapshot).snapshots, snapshot.seq, snapshot);
     const timers = this.#bucket(instance).timers;
@@ -544,6 +563,7 @@ class MemoryStore implements Store {
         timers: new Map(),
         audit: [],
         idempotency: new Map(),
+        writeIds: new Map(),
       };
       this.#buckets.set(k, bucket);
     }

@@ -113,6 +113,7 @@ function commitFunctionBody(
   channel: string,
   guards: boolean,
   pendingEmits = false,
+  writeIds = false,
 ): string {
   const lockPrefix = `'${s.replaceAll('"', '')}' || chr(31) || `;
   // With guards, writes whose timer is gone are left out like failed checks.
@@ -212,9 +213,9 @@ function commitFunctionBody(
 
         WITH events AS (
           INSERT INTO ${s}.stator_events
-            (machine, id, seq, type, payload, actor, recorded_at, idempotency_key, trace_context)
+            (machine, id, seq, type, payload, actor, recorded_at, idempotency_key, trace_context${writeIds ? ',\n             write_id' : ''})
           SELECT x.machine, x.id, x.seq, x.ev_type, x.ev_payload, x.ev_actor, x.ev_at, x.ev_key,
-                 x.ev_trace
+                 x.ev_trace${writeIds ? ', x.ev_write_id' : ''}
           FROM unnest(w) x WHERE x.i = ANY (passed) AND x.kind <> 'audit'
         )
         INSERT INTO ${s}.stator_audit (machine, id, position, transition_id, seq, actor,
@@ -381,4 +382,43 @@ ${EMIT_COLUMNS}
     $fn$;
 
     CREATE OR REPLACE FUNCTION ${commitFunctionBody(s, channel, true, true)}`;
+}
+
+/**
+ * Schema version 4: every event stores the id of the write that appended it,
+ * and `stator_find_writes` tells which writes of a commit whose outcome is
+ * unknown are there. It first takes the same per-instance advisory locks as
+ * the commit, so a commit still running for those instances (its client gone)
+ * finishes before the answer. `stator_meta` holds the readiness probe's row.
+ */
+export function writeIdsSql(s: string, channel: string): string {
+  const lockPrefix = `'${s.replaceAll('"', '')}' || chr(31) || `;
+  return `
+    ALTER TABLE ${s}.stator_events ADD COLUMN write_id text;
+    ALTER TYPE ${s}.stator_write_in ADD ATTRIBUTE ev_write_id text;
+    CREATE TABLE ${s}.stator_meta (key text PRIMARY KEY, value bytea);
+
+    CREATE FUNCTION ${s}.stator_find_writes(p_refs json)
+      RETURNS TABLE (i int, found boolean)
+      LANGUAGE plpgsql AS $fn$
+    BEGIN
+      PERFORM pg_advisory_xact_lock(k) FROM (
+        SELECT DISTINCT hashtextextended(${lockPrefix}r.machine || chr(31) || r.id, 0) AS k
+        FROM json_to_recordset(p_refs) AS r(machine text, id text) ORDER BY 1) locks;
+      RETURN QUERY
+        SELECT r.i, CASE WHEN r.kind = 'event' THEN EXISTS (
+                 SELECT 1 FROM ${s}.stator_events e
+                 WHERE e.machine = r.machine AND e.id = r.id AND e.seq = r.seq
+                   AND e.write_id = r.write_id)
+               ELSE EXISTS (
+                 SELECT 1 FROM ${s}.stator_audit a
+                 WHERE a.machine = r.machine AND a.id = r.id AND a.transition_id = r.transition_id)
+               END
+        FROM json_to_recordset(p_refs)
+          AS r(i int, kind text, machine text, id text, seq bigint, write_id text, transition_id text)
+        ORDER BY r.i;
+    END
+    $fn$;
+
+    CREATE OR REPLACE FUNCTION ${commitFunctionBody(s, channel, true, true, true)}`;
 }

@@ -223,6 +223,7 @@ function writeRecord(write: EventWrite, i: number, wave: number): object {
     ev_at: ev.recordedAt,
     ev_key: ev.idempotencyKey,
     ev_trace: toNullableJson(ev.traceContext),
+    ev_write_id: write.writeId,
     ...(snapshot && {
       snap: true,
       snap_seq: snapshot.seq,

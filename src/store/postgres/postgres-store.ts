@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { isStatorError } from '../../core/errors.js';
 import { storeErrors } from '../store-errors.js';
-import type { CommitWrite, Store, WakeTopic, WriteOutcome } from '../types.js';
+import type { CommitWrite, Store, WakeTopic, WriteOutcome, WriteRef } from '../types.js';
 import { commitBatch, commitStatement } from './commit.js';
+import { postgresCommitFailure } from './commit-failure.js';
 import {
   openPool,
   type PostgresConfig,
@@ -20,6 +21,9 @@ import { statements } from './statements.js';
 import { workQueue } from './work-queue.js';
 
 export type { PostgresPoolOptions, PostgresStoreOptions } from './config.js';
+
+/** The readiness probe's value: a few kilobytes, so it needs WAL space like a real commit. */
+const PROBE = Buffer.alloc(8 * 1024);
 
 /**
  * The scale-out store: PostgreSQL through a `pg` connection pool, shared by any
@@ -46,6 +50,8 @@ export function postgresStore(options: PostgresStoreOptions): Store {
     open: () => life.open(),
     close: () => life.close(),
     commit: (writes) => life.commit(writes),
+    findWrites: (refs) => life.findWrites(refs),
+    probe: () => life.probe(),
     onWake: (listener) => life.onWake(listener),
     ...instanceReads(runner, config.schema, config.qschema),
     ...workQueue(runner),
@@ -124,11 +130,48 @@ class Lifecycle {
     const { pool } = this.#runner.use();
     if (writes.length === 0) return [];
     const token = this.#config.notify ? this.#token : null;
+    let client: pg.PoolClient;
     try {
-      return await commitBatch(pool, this.#commit, writes, token);
+      client = await pool.connect();
     } catch (cause) {
-      throw storeErrors.failed(STORE, 'commit', cause);
+      throw storeErrors.commitFailed(STORE, cause, postgresCommitFailure(cause, false));
     }
+    // A connection lost mid-commit also emits 'error' on the client (as well as failing the
+    // query); checked out of the pool it has no listener, and the process would crash.
+    const onLost = () => {};
+    client.on('error', onLost);
+    try {
+      const outcomes = await commitBatch(client, this.#commit, writes, token);
+      client.release();
+      return outcomes;
+    } catch (cause) {
+      const failure = postgresCommitFailure(cause, true);
+      // A connection that failed mid-commit is not handed out again.
+      client.release(failure.outcome === 'unknown' ? (cause as Error) : undefined);
+      throw storeErrors.commitFailed(STORE, cause, failure);
+    } finally {
+      client.off('error', onLost);
+    }
+  }
+
+  async findWrites(refs: readonly WriteRef[]): Promise<boolean[]> {
+    if (refs.length === 0) return [];
+    const payload = JSON.stringify(
+      refs.map((ref, i) => ({
+        i,
+        ...ref,
+        write_id: ref.kind === 'event' ? ref.writeId : null,
+        transition_id: ref.kind === 'audit' ? ref.transitionId : null,
+      })),
+    );
+    const rows = await this.#runner.rows('look for writes', 'findWrites', [payload]);
+    const found = new Array<boolean>(refs.length).fill(false);
+    for (const row of rows as { i: number; found: boolean }[]) found[row.i] = row.found;
+    return found;
+  }
+
+  async probe(): Promise<void> {
+    await this.#runner.rows('commit the readiness probe', 'probe', [PROBE]);
   }
 
   onWake(listener: (topic: WakeTopic) => void): () => void {

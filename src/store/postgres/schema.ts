@@ -1,6 +1,11 @@
 import type pg from 'pg';
 import { StatorError } from '../../core/errors.js';
-import { commitFunctionSql, emitSequencerSql, firedTimerGuardsSql } from './commit-function.js';
+import {
+  commitFunctionSql,
+  emitSequencerSql,
+  firedTimerGuardsSql,
+  writeIdsSql,
+} from './commit-function.js';
 import { tablesSql } from './tables.js';
 
 /** Where a migration puts things: the quoted schema and its wake channel. */
@@ -36,6 +41,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: 'emits numbered when read, not under a lock held to commit',
     sql: ({ qschema, channel }) => emitSequencerSql(qschema, channel),
+  },
+  {
+    version: 4,
+    name: 'write ids on events, stator_find_writes, and the readiness probe table',
+    sql: ({ qschema, channel }) => writeIdsSql(qschema, channel),
   },
 ];
 

@@ -29,6 +29,10 @@ export function statements(schema: string, s: string) {
              at, trace_id, outcome, reason
       FROM ${s}.stator_audit WHERE machine = $1 AND id = $2 AND position > $3
       ORDER BY position LIMIT $4`,
+    findWrites: `SELECT i, found FROM ${s}.stator_find_writes($1)`,
+    probe: `
+      INSERT INTO ${s}.stator_meta (key, value) VALUES ('probe', $1)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     getIdempotency: `
       SELECT machine, id, key, fingerprint, seq, result, created_at FROM ${s}.stator_idempotency
       WHERE machine = $1 AND id = $2 AND key = $3`,

@@ -113,6 +113,7 @@ function writeRest(s: Statements, write: EventWrite): void {
     event.recordedAt,
     event.idempotencyKey,
     toNullableJson(event.traceContext),
+    write.writeId,
   );
   if (snapshot !== undefined) {
     s.upsertSnapshot.run(

@@ -40,19 +40,20 @@ describe('sqlite schema', () => {
       'stator_events',
       'stator_idempotency',
       'stator_instances',
+      'stator_meta',
       'stator_migrations',
       'stator_outbox',
       'stator_snapshots',
       'stator_timers',
     ]);
     expect(schemaVersion(db)).toBe(LATEST);
-    expect(db.prepare('SELECT version FROM stator_migrations').pluck().all()).toEqual([1, 2]);
+    expect(db.prepare('SELECT version FROM stator_migrations').pluck().all()).toEqual([1, 2, 3]);
   });
 
   it('is idempotent: migrating again applies nothing', () => {
     migrate(db);
     migrate(db);
-    expect(db.prepare('SELECT version FROM stator_migrations').pluck().all()).toEqual([1, 2]);
+    expect(db.prepare('SELECT version FROM stator_migrations').pluck().all()).toEqual([1, 2, 3]);
   });
 
   it('applies only the migrations newer than the database, in order', () => {
@@ -66,8 +67,7 @@ describe('sqlite schema', () => {
     migrate(db, [...MIGRATIONS, next]);
     migrate(db, [...MIGRATIONS, next]);
     expect(db.prepare('SELECT version FROM stator_migrations').pluck().all()).toEqual([
-      1,
-      2,
+      ...MIGRATIONS.map((m) => m.version),
       LATEST + 1,
     ]);
   });
@@ -106,6 +106,19 @@ describe('sqlite schema', () => {
     expect(
       db.prepare('SELECT attempts, status, last_error, lease_until FROM stator_outbox').get(),
     ).toEqual({ attempts: 2, status: 'pending', last_error: null, lease_until: null });
+  });
+
+  it('migration 3 leaves the events of an older database without a write id', () => {
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.exec(`
+      INSERT INTO stator_events (machine, id, seq, type, payload, recorded_at)
+      VALUES ('m', 'i', 1, 'xstate.init', '{}', 5);
+    `);
+    migrate(db);
+    expect(db.prepare('SELECT seq, write_id FROM stator_events').get()).toEqual({
+      seq: 1,
+      write_id: null,
+    });
   });
 
   it('rejects an unknown timer or outbox status', () => {

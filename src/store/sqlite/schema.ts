@@ -177,6 +177,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'write ids on events; a table for the readiness probe',
+    sql: `
+      -- The id of the write that appended the event: after a commit whose outcome is
+      -- unknown, the engine looks for it before retrying (NULL for older events).
+      ALTER TABLE stator_events ADD COLUMN write_id TEXT;
+
+      -- Small keyed values the store keeps for itself (the readiness probe's row).
+      CREATE TABLE stator_meta (
+        key   TEXT NOT NULL PRIMARY KEY,
+        value BLOB
+      );
+    `,
+  },
 ];
 
 /**

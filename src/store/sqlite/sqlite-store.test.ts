@@ -8,7 +8,7 @@ import { at, createWrite, effect, emit, eventWrite, key, timer } from '../test-s
 import { promiseState } from '../test-support/promise-state.js';
 import { openDatabase, sqliteConfig } from './connection.js';
 import { MIGRATIONS, migrate, schemaVersion } from './schema.js';
-import { sqliteStore, sqliteStoreWithFileSync } from './sqlite-store.js';
+import { sqliteStore, sqliteStoreForTests } from './sqlite-store.js';
 import type { FileSync } from './wal-sync.js';
 
 function tempDir(): { dir: string; cleanup: () => Promise<void> } {
@@ -207,7 +207,7 @@ describe('sqlite store', () => {
         await store.close();
       }
       const db = new Database(path, { readonly: true });
-      expect(schemaVersion(db)).toBe(2);
+      expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)?.version);
       db.close();
     });
   });
@@ -275,7 +275,7 @@ describe('sqlite store', () => {
 
     it('acknowledges a batch, and shows or hands out its rows, only after its flush', async () => {
       const flush = heldSync();
-      const store = sqliteStoreWithFileSync({ path: join(dir, 'f.db') }, flush.sync);
+      const store = sqliteStoreForTests({ path: join(dir, 'f.db') }, { fileSync: flush.sync });
       await store.open();
       try {
         const other = key('order', 'o-2');
@@ -302,7 +302,7 @@ describe('sqlite store', () => {
 
     it('fails the commit, and every later one, when the flush fails', async () => {
       const flush = heldSync();
-      const store = sqliteStoreWithFileSync({ path: join(dir, 'f.db') }, flush.sync);
+      const store = sqliteStoreForTests({ path: join(dir, 'f.db') }, { fileSync: flush.sync });
       await store.open();
       try {
         const committing = store.commit([createWrite(order), createWrite(key('order', 'o-2'))]);
@@ -325,7 +325,7 @@ describe('sqlite store', () => {
     it('commits at synchronous NORMAL and leaves the flushing to WalSync', async () => {
       const flush = heldSync();
       const path = join(dir, 'f.db');
-      const store = sqliteStoreWithFileSync({ path }, flush.sync);
+      const store = sqliteStoreForTests({ path }, { fileSync: flush.sync });
       await store.open();
       try {
         expect(await store.commit([createWrite(order)])).toEqual([{ ok: true }]);
@@ -333,7 +333,7 @@ describe('sqlite store', () => {
       } finally {
         await store.close();
       }
-      const normal = sqliteStoreWithFileSync({ path, synchronous: 'NORMAL' }, flush.sync);
+      const normal = sqliteStoreForTests({ path, synchronous: 'NORMAL' }, { fileSync: flush.sync });
       await normal.open();
       try {
         const committing = normal.commit([eventWrite(order, 1), createWrite(key('order', 'o-3'))]);

@@ -42,9 +42,11 @@ import type {
   Store,
   TimerRow,
   WriteOutcome,
+  WriteRef,
 } from '../types.js';
 import { Checkpointer } from './checkpointer.js';
 import { applyWrites } from './commit.js';
+import { sqliteCommitFailure } from './commit-failure.js';
 import {
   openDatabase,
   type SqliteConfig,
@@ -59,6 +61,8 @@ import { type FileSync, WalSync } from './wal-sync.js';
 export type { SqliteStoreOptions } from './connection.js';
 
 const STORE = 'sqlite';
+/** The probe writes this much (a few pages), so it fails where a real commit would. */
+const PROBE_BYTES = 16 * 1024;
 
 /**
  * The embedded store: one SQLite file in WAL mode, written through better-sqlite3.
@@ -79,9 +83,16 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
   return new SqliteStore(sqliteConfig(options));
 }
 
-/** For tests: a store whose WAL flushes go through `fileSync` (see wal-sync.ts). */
-export function sqliteStoreWithFileSync(options: SqliteStoreOptions, fileSync: FileSync): Store {
-  return new SqliteStore(sqliteConfig(options), fileSync);
+/** What tests may reach into: the WAL flushes (see wal-sync.ts), and the connection once open. */
+export interface SqliteTestHooks {
+  readonly fileSync?: FileSync;
+  /** Called with the store's connection after migrations (e.g. to cap its size: a full disk). */
+  readonly onOpen?: (db: Database.Database) => void;
+}
+
+/** For tests: a store with `hooks` (see SqliteTestHooks). */
+export function sqliteStoreForTests(options: SqliteStoreOptions, hooks: SqliteTestHooks): Store {
+  return new SqliteStore(sqliteConfig(options), hooks);
 }
 
 interface Connection {
@@ -125,11 +136,11 @@ class SqliteStore implements Store {
   readonly #config: SqliteConfig;
   #connection: Connection | 'new' | 'closed' = 'new';
 
-  readonly #fileSync: FileSync | undefined;
+  readonly #hooks: SqliteTestHooks;
 
-  constructor(config: SqliteConfig, fileSync?: FileSync) {
+  constructor(config: SqliteConfig, hooks: SqliteTestHooks = {}) {
     this.#config = config;
-    this.#fileSync = fileSync;
+    this.#hooks = hooks;
   }
 
   async open(): Promise<void> {
@@ -139,6 +150,7 @@ class SqliteStore implements Store {
     try {
       db = openDatabase(this.#config);
       migrate(db);
+      this.#hooks.onOpen?.(db);
       const statements = prepareStatements(db);
       const commit = db.transaction((writes: readonly CommitWrite[]) =>
         applyWrites(statements, writes),
@@ -195,7 +207,7 @@ class SqliteStore implements Store {
     if (this.#config.synchronous !== 'FULL' || db.memory) return undefined;
     db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get(); // the WAL file exists from here on
     db.pragma('synchronous = NORMAL');
-    return WalSync.open(`${db.name}-wal`, this.#fileSync);
+    return WalSync.open(`${db.name}-wal`, this.#hooks.fileSync);
   }
 
   async close(): Promise<void> {
@@ -215,12 +227,26 @@ class SqliteStore implements Store {
       // better-sqlite3 rolls the transaction back before rethrowing.
       outcomes = commit.immediate(writes);
     } catch (cause) {
-      throw storeErrors.failed(STORE, 'commit', cause);
+      throw storeErrors.commitFailed(STORE, cause, sqliteCommitFailure(cause));
     }
     checkpointer?.wrote(writes.length);
     // A lone write is flushed on the spot; a batch (load) has its flush overlap the next.
     await this.#flushed(wal?.written(writes.length === 1));
     return outcomes;
+  }
+
+  async findWrites(refs: readonly WriteRef[]): Promise<boolean[]> {
+    return this.#read('look for writes', (s) =>
+      refs.map((ref) =>
+        ref.kind === 'event'
+          ? s.eventWriteId.get(ref.machine, ref.id, ref.seq) === ref.writeId
+          : s.auditHasTransition.get(ref.machine, ref.id, ref.transitionId) !== undefined,
+      ),
+    );
+  }
+
+  async probe(): Promise<void> {
+    await this.#write('commit the readiness probe', (s) => s.probe.run(PROBE_BYTES));
   }
 
   async getInstance(key: InstanceKey): Promise<InstanceRow | undefined> {

@@ -59,8 +59,14 @@ export interface Statements {
       at: number,
       key: Json,
       trace: Json,
+      writeId: string,
     ]
   >;
+  /** The write id of the event at (machine, id, seq), if that event exists. */
+  readonly eventWriteId: Database.Statement<[...Key, seq: number], string | null>;
+  readonly auditHasTransition: Database.Statement<[...Key, transitionId: string], number>;
+  /** Rewrites the probe row: a write of a few pages that fails when nothing can be committed. */
+  readonly probe: Database.Statement<[bytes: number]>;
   readonly upsertSnapshot: Database.Statement<
     [...Key, seq: number, version: string, snapshot: Json, takenAt: number]
   >;
@@ -195,8 +201,22 @@ export function prepareStatements(db: Database.Database): Statements {
       .pluck(),
     insertEvent: db.prepare(`
       INSERT INTO stator_events
-        (machine, id, seq, type, payload, actor, recorded_at, idempotency_key, trace_context)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        (machine, id, seq, type, payload, actor, recorded_at, idempotency_key, trace_context,
+         write_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    eventWriteId: db
+      .prepare<[...Key, number], string | null>(
+        'SELECT write_id FROM stator_events WHERE machine = ? AND id = ? AND seq = ?',
+      )
+      .pluck(),
+    auditHasTransition: db
+      .prepare<[...Key, string], number>(
+        'SELECT 1 FROM stator_audit WHERE machine = ? AND id = ? AND transition_id = ?',
+      )
+      .pluck(),
+    probe: db.prepare(`
+      INSERT INTO stator_meta (key, value) VALUES ('probe', zeroblob(?))
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
     upsertSnapshot: db.prepare(`
       INSERT INTO stator_snapshots (machine, id, seq, version, snapshot, taken_at)
       VALUES (?, ?, ?, ?, ?, ?)

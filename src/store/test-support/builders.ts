@@ -41,6 +41,8 @@ export interface Step {
   readonly emits?: readonly EmitRow[];
   /** The instance's parent link; default null (left out of the row when `undefined` is given). */
   readonly parent?: ParentLink | null | undefined;
+  /** The write's id; default `w-<machine>-<id>-<seq>`. */
+  readonly writeId?: string;
   /** A snapshot taken after this event, with this content. */
   readonly snapshot?: unknown;
   readonly idempotency?: {
@@ -74,6 +76,7 @@ function buildWrite(
   return {
     kind,
     expectedSeq,
+    writeId: step.writeId ?? `w-${k.machine}-${k.id}-${seq}`,
     instance: {
       ...k,
       version: '1',
