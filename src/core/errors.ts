@@ -137,11 +137,23 @@ export const errors = {
       { machine, id, eventType },
       { cause },
     ),
+  contextNotJson: (machine: string, id: string, eventType: string, problem: string) =>
+    new StatorError(
+      'STEP_FAILED',
+      `Instance ${machine}/${id}: handling "${eventType}" would store a context that is not JSON data: ${problem}. Nothing was recorded; make the machine's assign produce plain data (numbers, strings, booleans, null, arrays, plain objects) and resend.`,
+      { machine, id, eventType, problem },
+    ),
   replayDiverged: (machine: string, id: string, seq: number, reason: string) =>
     new StatorError(
       'REPLAY_DIVERGED',
       `Replaying ${machine}/${id} failed at event ${seq}: ${reason}. The machine definition changed under live instances; register the old version beside the new one (createEngine({ machines: [{ machine, version }] })) or migrate the instances.`,
       { machine, id, seq },
+    ),
+  rebuiltStateDiffers: (machine: string, id: string, seq: number, reason: string) =>
+    new StatorError(
+      'REPLAY_DIVERGED',
+      `Instance ${machine}/${id} was rebuilt from its snapshot and events up to seq ${seq}, but ${reason}. Either the machine definition changed under live instances (register the old version beside the new one, or migrate the instances) or the stored events were modified (restore the store from a backup). Nothing was changed; the instance accepts no events until this is resolved.`,
+      { machine, id, seq, reason },
     ),
   forbidden: (machine: string, id: string, eventType: string, reason: string) =>
     new StatorError(

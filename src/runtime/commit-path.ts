@@ -8,7 +8,7 @@
  * Nothing is visible before the commit; a rejection commits only its audit row.
  */
 import { randomUUID } from 'node:crypto';
-import type { EventObject } from 'xstate';
+import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import { errors, SequenceConflictError, StatorError } from '../core/errors.js';
 import { formatStateValue } from '../core/state-value.js';
 import type { Actor, Clock, EventEnvelope } from '../core/types.js';
@@ -21,9 +21,10 @@ import type {
   Store,
   WriteOutcome,
 } from '../store/types.js';
-import { fingerprint } from './fingerprint.js';
+import { canonicalJson, fingerprint } from './fingerprint.js';
 import type { GroupCommitter } from './group-commit.js';
 import { type InstanceCache, instanceKey, type LoadedInstance } from './instance-cache.js';
+import { nonJsonAt } from './json-data.js';
 import { INIT_EVENT, rebuild } from './recovery.js';
 import type { MachineEntry, MachineRegistry } from './registry.js';
 import { validateEvent, validateWith } from './schemas.js';
@@ -68,6 +69,8 @@ export async function load(
     // Up to the row's seq: another process may commit more meanwhile.
     const { snapshot, seq } = await rebuild(ctx.store, entry, { machine, id }, false, row.seq);
     if (seq === row.seq) {
+      const differs = divergence(row, snapshot);
+      if (differs) throw errors.rebuiltStateDiffers(machine, id, row.seq, differs);
       const loaded = { entry, snapshot, row };
       ctx.cache.set(key, loaded);
       return loaded;
@@ -80,6 +83,24 @@ export async function load(
       { machine, id, rowSeq: row.seq, eventSeq: seq },
     );
   }
+}
+
+/**
+ * Where a state rebuilt from snapshot + events differs from the stored instance
+ * row (a changed definition replayed on old events, or an edited store), or
+ * undefined when they agree.
+ */
+function divergence(row: InstanceRow, snapshot: AnyMachineSnapshot): string | undefined {
+  if (canonicalJson(snapshot.value) !== canonicalJson(row.value)) {
+    return `the events lead to state ${formatStateValue(snapshot.value)}, the stored row says ${formatStateValue(row.value)}`;
+  }
+  if (snapshot.status !== row.status) {
+    return `the events lead to status ${snapshot.status}, the stored row says ${row.status}`;
+  }
+  if (canonicalJson(snapshot.context) !== canonicalJson(row.context)) {
+    return 'the events lead to a different context than the stored row';
+  }
+  return undefined;
 }
 
 export async function create(
@@ -110,6 +131,8 @@ export async function create(
     entry,
     id,
   );
+  const problem = nonJsonAt(step.snapshot.context, 'context');
+  if (problem) throw errors.contextNotJson(machine, id, INIT_EVENT, problem);
   const write = buildEventWrite({
     entry,
     id,
@@ -224,6 +247,12 @@ async function apply(
     if (internal) return discard(ctx, row, envelope, `not accepted in state ${state}`, fired);
     await reject(ctx, row, envelope, 'rejected_invalid', 'EVENT_NOT_ACCEPTED');
     throw errors.eventNotAccepted(machine, id, state, event.type);
+  }
+  const problem = nonJsonAt(outcome.snapshot.context, 'context', current.snapshot.context);
+  if (problem) {
+    const error = errors.contextNotJson(machine, id, event.type, problem);
+    await reject(ctx, row, envelope, 'rejected_error', error.message);
+    throw error;
   }
   const write = buildEventWrite({
     entry,

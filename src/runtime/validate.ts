@@ -1,5 +1,6 @@
 import type { EventObject } from 'xstate';
 import { errors } from '../core/errors.js';
+import { nonJsonAt } from './json-data.js';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@~-]{0,199}$/;
 const MAX_EVENT_TYPE = 200;
@@ -56,33 +57,12 @@ export function assertIdempotencyKey(key: unknown): void {
   }
 }
 
-/** Values that survive JSON unchanged (no functions, bigints, cycles, NaN or class instances like Date). */
+/** Values that survive JSON unchanged (no functions, bigints, cycles, NaN, `undefined` in arrays or class instances like Date). */
 export function assertJson(value: unknown, field: string): void {
-  const seen = new Set<unknown>();
-  const visit = (v: unknown, path: string): void => {
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v)) throw notJson(path, 'a non-finite number');
-      return;
-    }
-    if (typeof v !== 'object') throw notJson(path, `a ${typeof v}`);
-    if (seen.has(v)) throw notJson(path, 'a circular reference');
-    const proto = Object.getPrototypeOf(v);
-    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
-      throw notJson(path, `an instance of ${(v as object).constructor?.name ?? 'a class'}`);
-    }
-    seen.add(v);
-    for (const [k, child] of Object.entries(v)) {
-      if (child !== undefined) visit(child, `${path}.${k}`);
-    }
-    seen.delete(v);
-  };
-  visit(value, field);
-}
-
-function notJson(path: string, what: string) {
-  return errors.validation(`${path} is ${what}; events and inputs must be plain JSON data.`, {
-    field: path,
+  const problem = nonJsonAt(value, field);
+  if (problem === undefined) return;
+  throw errors.validation(`${problem}; events and inputs must be plain JSON data.`, {
+    field: problem.split(' ')[0],
   });
 }
 
