@@ -30,6 +30,7 @@ export const EXIT_CODES: Readonly<Record<CliCode, number>> = {
   STEP_FAILED: 7,
   ENGINE_CLOSED: 8,
   COMMIT_OUTCOME_UNKNOWN: 8,
+  RATE_LIMITED: 8,
   UNREACHABLE: 8,
   STORE_ERROR: 1,
   REPLAY_DIVERGED: 1,

@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'METHOD_NOT_ALLOWED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
   // Misconfiguration found at start (bad --db, unloadable module, unsafe bind).
   'CONFIG_INVALID',
   // A failure nobody anticipated: a bug; the message never leaks internals.

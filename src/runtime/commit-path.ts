@@ -21,14 +21,16 @@ import type {
   Store,
   WriteOutcome,
 } from '../store/types.js';
+import type { DenialLimiter, Gate } from './authorization.js';
 import { canonicalJson, fingerprint } from './fingerprint.js';
 import type { GroupCommitter } from './group-commit.js';
+import { scopedKey } from './idempotency.js';
 import { type InstanceCache, instanceKey, type LoadedInstance } from './instance-cache.js';
 import { nonJsonAt } from './json-data.js';
 import { INIT_EVENT, rebuild } from './recovery.js';
 import type { MachineEntry, MachineRegistry } from './registry.js';
 import { validateEvent, validateWith } from './schemas.js';
-import type { CommandOptions, CommandResult, CreateOptions, EngineOptions } from './types.js';
+import type { CommandOptions, CommandResult, CreateOptions } from './types.js';
 import { buildEventWrite, toState, traceId } from './write.js';
 
 export interface RuntimeContext {
@@ -37,7 +39,12 @@ export interface RuntimeContext {
   readonly committer: GroupCommitter;
   readonly cache: InstanceCache;
   readonly clock: Clock;
-  readonly authorize: EngineOptions['authorize'];
+  /** Per-event authorization, when the engine has any. */
+  readonly gate: Gate | undefined;
+  /** Which denials get an audit row (bounded per actor). */
+  readonly denials: DenialLimiter;
+  /** Where the engine reports what it cannot tell a caller. */
+  readonly log: (message: string, error?: unknown) => void;
   /** The lease new outbox rows are written with, when this process dispatches them itself. */
   readonly outboxLease: (now: number) => { owner: string; until: number } | undefined;
   /** Told of every committed accepted event, right after its commit. */
@@ -112,20 +119,23 @@ export async function create(
   internal?: { readonly parent: ParentLink },
 ): Promise<CommandResult> {
   const entry = ctx.registry.latest(machine);
+  const at = ctx.clock.now();
+  if (!internal) {
+    const init = { type: INIT_EVENT, input: options.input ?? null } as EventObject;
+    const asked = envelopeOf(init, at, options);
+    await admitOrDeny(ctx, machine, id, asked);
+    await decideOrDeny(ctx, machine, id, asked, undefined, false);
+  }
   const input = entry.schemas.input
     ? await validateWith(entry.schemas.input, options.input, `Input of "${machine}"`)
     : (options.input ?? null);
-  const idem = options.idempotencyKey
-    ? { key: options.idempotencyKey, fingerprint: fingerprint({ create: machine, input }) }
-    : undefined;
+  const idem = idempotencyOf(options, internal !== undefined, { create: machine, input });
   const recorded = idem && (await recordedResult(ctx, machine, id, idem));
   if (recorded) return recorded;
   // Known here: refuse at once. Otherwise the commit's insert finds out (no read first).
   if (ctx.cache.get(instanceKey(machine, id))) throw errors.instanceExists(machine, id);
 
-  const init = { type: INIT_EVENT, input } as EventObject;
-  const envelope = envelopeOf(init, ctx.clock.now(), options);
-  if (!internal) await authorizeOrReject(ctx, machine, id, envelope, undefined);
+  const envelope = envelopeOf({ type: INIT_EVENT, input } as EventObject, at, options);
   const step = stepOrReject(
     () => entry.stepper.initial(input, { at: envelope.at, seq: 1 }),
     entry,
@@ -185,6 +195,7 @@ export async function send(
   request: SendRequest,
 ): Promise<CommandResult> {
   ctx.registry.latest(machine); // MACHINE_NOT_FOUND before INSTANCE_NOT_FOUND
+  await admitOrDeny(ctx, machine, id, envelopeOf(request.event, ctx.clock.now(), request.options));
   return (await apply(ctx, machine, id, request, 0)) as CommandResult;
 }
 
@@ -208,14 +219,21 @@ async function apply(
   const { options, internal } = request;
   const current = await load(ctx, machine, id);
   const { row, entry } = current;
+  const at = ctx.clock.now();
+  if (!internal) {
+    // With the state, before the payload is validated or a recorded result looked at.
+    const scoped =
+      options.idempotencyKey && scopedKey(options.idempotencyKey, options.actor ?? null, false);
+    const repeat =
+      scoped !== undefined && (await ctx.store.getIdempotency(row, scoped)) !== undefined;
+    await decideOrDeny(ctx, machine, id, envelopeOf(request.event, at, options), row, repeat);
+  }
   const event = internal ? request.event : await validateEvent(entry.schemas.events, request.event);
-  const idem = options.idempotencyKey
-    ? { key: options.idempotencyKey, fingerprint: fingerprint(event) }
-    : undefined;
+  const idem = idempotencyOf(options, internal !== undefined, event);
   const recorded = idem && (await recordedResult(ctx, machine, id, idem, internal !== undefined));
   if (recorded) return recorded;
 
-  const envelope = envelopeOf(event, ctx.clock.now(), options);
+  const envelope = envelopeOf(event, at, options);
   const fired = internal?.firedTimer;
   // Reject only against the current state: with several processes on one store the
   // cached one may be behind, and then the event is retried on the reloaded state.
@@ -230,7 +248,6 @@ async function apply(
     await reject(ctx, row, envelope, 'rejected_invalid', 'INSTANCE_DONE');
     throw errors.instanceDone(machine, id, row.status);
   }
-  if (!internal) await authorizeOrReject(ctx, machine, id, envelope, row);
   const seq = row.seq + 1;
   let outcome: ReturnType<typeof entry.stepper.next>;
   try {
@@ -347,25 +364,68 @@ async function recordedResult(
   return { ...(row.result as CommandResult), duplicate: true };
 }
 
-async function authorizeOrReject(
+/** The idempotency record of a request with a key: the key scoped to its actor, and the request's fingerprint. */
+function idempotencyOf(
+  options: CommandOptions,
+  internal: boolean,
+  request: unknown,
+): { key: string; fingerprint: string } | undefined {
+  if (options.idempotencyKey === undefined) return undefined;
+  return {
+    key: scopedKey(options.idempotencyKey, options.actor ?? null, internal),
+    fingerprint: fingerprint(request),
+  };
+}
+
+/** Authorization's first step: before anything about the instance is read. */
+async function admitOrDeny(
+  ctx: RuntimeContext,
+  machine: string,
+  id: string,
+  envelope: EventEnvelope,
+): Promise<void> {
+  const reason = ctx.gate?.admit({
+    machine,
+    id,
+    eventType: envelope.event.type,
+    actor: envelope.actor,
+  });
+  if (reason !== undefined) await deny(ctx, { machine, id, value: null }, envelope, reason);
+}
+
+/** Authorization's second step: with the instance's current state (none for creates). */
+async function decideOrDeny(
   ctx: RuntimeContext,
   machine: string,
   id: string,
   envelope: EventEnvelope,
   row: InstanceRow | undefined,
+  duplicate: boolean,
 ): Promise<void> {
-  if (!ctx.authorize) return;
-  const decision = ctx.authorize({
+  const reason = ctx.gate?.decide({
     machine,
     id,
     event: envelope.event,
     actor: envelope.actor,
     state: row && toState(row),
+    duplicate,
   });
-  if (decision === true) return;
-  const reason = typeof decision === 'string' && decision ? decision : 'denied by policy';
-  await reject(ctx, row ?? { machine, id, value: null }, envelope, 'rejected_auth', reason);
-  throw errors.forbidden(machine, id, envelope.event.type, reason);
+  if (reason !== undefined) await deny(ctx, row ?? { machine, id, value: null }, envelope, reason);
+}
+
+/**
+ * Throws FORBIDDEN for a denied request, after auditing it as `rejected_auth`
+ * (unless the actor's denials are being left out: DenialLimiter).
+ */
+async function deny(
+  ctx: RuntimeContext,
+  row: Pick<InstanceRow, 'machine' | 'id'> & { readonly value: InstanceRow['value'] | null },
+  envelope: EventEnvelope,
+  reason: string,
+): Promise<never> {
+  const note = ctx.denials.take(envelope.actor?.id ?? '', envelope.at);
+  if (note !== undefined) await reject(ctx, row, envelope, 'rejected_auth', reason + note);
+  throw errors.forbidden(row.machine, row.id, envelope.event.type, reason);
 }
 
 function stepOrReject<T>(run: () => T, entry: MachineEntry, id: string): T {

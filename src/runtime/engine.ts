@@ -1,11 +1,13 @@
 import { errors } from '../core/errors.js';
 import type { EventWrite } from '../store/types.js';
+import { DenialLimiter, gateOf } from './authorization.js';
 import { systemClock } from './clock.js';
 import * as path from './commit-path.js';
 import { EffectsRuntime } from './effects/effects-runtime.js';
 import { GroupCommitter } from './group-commit.js';
 import { InstanceCache, instanceKey } from './instance-cache.js';
 import { Mailboxes } from './mailbox.js';
+import { ReadinessProbe } from './readiness.js';
 import { rebuild } from './recovery.js';
 import { MachineRegistry } from './registry.js';
 import type { CommittedTransition, Engine, EngineOptions } from './types.js';
@@ -49,6 +51,9 @@ export async function createEngineWithInternals(
   const registry = new MachineRegistry(options.machines, options.snapshot);
   const { store } = options;
   await store.open();
+  const log =
+    options.log ??
+    ((message: string, error?: unknown) => console.warn(`stator: ${message}`, error ?? ''));
   const listeners = new Set<(t: CommittedTransition) => void>();
   let effects: EffectsRuntime | undefined;
   const afterCommit = (write: EventWrite): void => {
@@ -74,12 +79,15 @@ export async function createEngineWithInternals(
     ),
     cache: new InstanceCache(options.cacheSize ?? 10_000),
     clock: options.clock ?? systemClock,
-    authorize: options.authorize,
+    gate: gateOf(options.authorize),
+    denials: new DenialLimiter(),
+    log,
     outboxLease: (now) => effects?.lease(now),
     afterCommit,
   };
   const mailboxes = new Mailboxes();
-  effects = new EffectsRuntime(ctx, mailboxes, options);
+  const readiness = new ReadinessProbe(store, ctx.committer.health);
+  effects = new EffectsRuntime(ctx, mailboxes, { ...options, log });
   const fx = effects;
   let closed = false;
 
@@ -119,10 +127,18 @@ export async function createEngineWithInternals(
     },
     async history(machine, id, opts = {}) {
       guard(machine, id);
-      await readInstance(machine, id);
+      const row = await readInstance(machine, id);
       const limit = pageLimit(opts);
-      const events = await store.readEvents({ machine, id }, { after: opts.after ?? 0, limit });
-      return { events, next: events.length === limit ? (events.at(-1)?.seq ?? null) : null };
+      const events = await store.readEvents(
+        { machine, id },
+        {
+          after: opts.after ?? 0,
+          limit,
+          ...(opts.maxBytes !== undefined && { maxBytes: opts.maxBytes }),
+        },
+      );
+      const last = events.at(-1)?.seq;
+      return { events, next: last !== undefined && last < row.seq ? last : null };
     },
     async audit(machine, id, opts = {}) {
       guard(machine, id);
@@ -216,6 +232,10 @@ export async function createEngineWithInternals(
       return ok;
     },
     machines: () => registry.describe(),
+    ready: () =>
+      closed
+        ? Promise.resolve({ ready: false, reason: 'the engine is closed' } as const)
+        : readiness.check(),
     getMachine: (name, version) =>
       (version === undefined ? registry.latest(name) : registry.get(name, version)).stepper.machine,
     async close() {

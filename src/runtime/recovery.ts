@@ -26,12 +26,13 @@ export async function rebuild(
   let seq = stored?.seq ?? 0;
   while (seq < upTo) {
     const limit = Math.min(PAGE, upTo - seq);
+    // Pages are capped by payload bytes too: only an empty page means the end.
     const events = await store.readEvents(key, { after: seq, limit });
+    if (events.length === 0) break;
     for (const event of events) {
       snapshot = apply(entry, key, snapshot, event);
       seq = event.seq;
     }
-    if (events.length < limit) break;
   }
   if (!snapshot) throw errors.instanceNotFound(key.machine, key.id);
   return { snapshot, seq };

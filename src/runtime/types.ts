@@ -65,10 +65,38 @@ export interface AuthorizationRequest {
   readonly actor: Actor | null;
   /** The instance's current state; undefined for creates. */
   readonly state: InstanceState | undefined;
+  /**
+   * True when the request repeats an idempotency key this actor used before on
+   * this instance: allowing it returns the recorded result, applying nothing.
+   * (The module policies then check the roles only: the guard was decided
+   * against the state the original request met, which has moved on since.)
+   */
+  readonly duplicate: boolean;
 }
 
 /** `true` to allow; a string is the reason for the denial (FORBIDDEN, audited as rejected_auth). */
 export type AuthorizationDecision = true | string;
+
+/** What `admit` sees: who sends which event type to which instance, and nothing about the instance. */
+export interface AdmissionRequest {
+  readonly machine: string;
+  readonly id: string;
+  /** `xstate.init` for creates. */
+  readonly eventType: string;
+  readonly actor: Actor | null;
+}
+
+/**
+ * Per-event authorization in two steps, so that a caller without the right
+ * learns nothing but the denial: `admit` runs first, before the instance is
+ * read, its payload validated or an idempotency key looked up (typically:
+ * roles); `decide` then runs with the instance's current state (typically:
+ * guards on it). A denial by either is FORBIDDEN, audited as `rejected_auth`.
+ */
+export interface Authorizer {
+  readonly admit?: (request: AdmissionRequest) => AuthorizationDecision;
+  readonly decide?: (request: AuthorizationRequest) => AuthorizationDecision;
+}
 
 export interface EngineOptions extends EffectsOptions {
   readonly store: Store;
@@ -98,7 +126,7 @@ export interface EngineOptions extends EffectsOptions {
    * its current state, for events sent from outside (not timers or activity
    * results). A denial throws FORBIDDEN and writes a `rejected_auth` audit row.
    */
-  readonly authorize?: (request: AuthorizationRequest) => AuthorizationDecision;
+  readonly authorize?: Authorizer | ((request: AuthorizationRequest) => AuthorizationDecision);
 }
 
 /** Where an instance is now: its row without the internal parent link. */
@@ -128,6 +156,12 @@ export interface HistoryOptions {
   readonly after?: number;
   /** At most this many (default 100, max 1000). */
   readonly limit?: number;
+  /**
+   * History only: at most this many bytes of event payload (JSON, UTF-8) in
+   * the page, though always one event. Default 4 MiB; `next` says where to
+   * read on.
+   */
+  readonly maxBytes?: number;
 }
 
 export interface HistoryPage {
@@ -221,6 +255,12 @@ export interface Engine {
   machines(): { name: string; versions: string[]; latest: string }[];
   /** The registered XState machine (newest version unless `version` is given). MACHINE_NOT_FOUND otherwise. */
   getMachine(name: string, version?: string): AnyStateMachine;
+  /**
+   * Whether the engine can commit now: false while its last commit failed (until
+   * one succeeds again) or when a small probe write to the store fails (disk
+   * full, database unreachable or read-only). Probes at most once a second.
+   */
+  ready(): Promise<{ readonly ready: true } | { readonly ready: false; readonly reason: string }>;
   /** Waits for in-flight work, then closes the store. */
   close(): Promise<void>;
 }

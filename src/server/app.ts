@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { StatorError } from '../core/errors.js';
 import type { Engine } from '../runtime/types.js';
 import { type AuthOptions, authEnabled, authenticator } from './auth/authenticate.js';
@@ -8,6 +8,7 @@ import { eventTypes } from './graph.js';
 import { type Logger, silentLogger } from './logger.js';
 import { openApiDocument } from './openapi.js';
 import { httpError, problemResponse } from './problem.js';
+import { type RateLimit, rateLimiter } from './rate-limit.js';
 import { EVENTS, HISTORY, INSTANCE, INSTANCES, instanceRoutes } from './routes/instances.js';
 import { MACHINE, MACHINES, machineRoutes } from './routes/machines.js';
 import { WATCH, watchRoute } from './routes/watch.js';
@@ -29,11 +30,36 @@ export interface AppOptions {
   readonly bodyLimit?: number;
   /** SSE heartbeat comment interval. Default 15 s. */
   readonly heartbeatMs?: number;
+  /**
+   * Most bytes of transitions a watch stream may have waiting for a client that
+   * reads slowly; past it the stream is dropped and the client resumes with
+   * Last-Event-ID. Default 4 MiB.
+   */
+  readonly watchBufferBytes?: number;
+  /**
+   * Most bytes of event payload in one page of history (GET …/history): a page
+   * ends early when its events are large, and `next` says where to read on.
+   * Default 4 MiB.
+   */
+  readonly historyPageBytes?: number;
+  /** How often watch streams check that the caller's key or token is still valid. Default 5 s. */
+  readonly authRecheckMs?: number;
   /** Abort to drain: `/healthz` turns 503, watch streams end, new requests get 503. */
   readonly shutdown?: AbortSignal;
   readonly logger?: Logger;
   /** Reported in the OpenAPI document. */
   readonly version?: string;
+  /** Requests per caller (actor, or client address when anonymous). Default: no limit. */
+  readonly rateLimit?: RateLimit;
+}
+
+/** Whom a request counts against: its actor, or the client's address when it has none. */
+function callerOf(c: Context<AppEnv>): string {
+  const actor = c.get('principal')?.actor.id;
+  if (actor !== undefined) return `actor:${actor}`;
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
+    ?.incoming;
+  return `ip:${incoming?.socket?.remoteAddress ?? 'unknown'}`;
 }
 
 /** Routes and the methods they allow, for 405 answers. */
@@ -46,6 +72,7 @@ const ROUTES: readonly [string, string][] = [
   [MACHINE, 'GET'],
   [MACHINES, 'GET'],
   ['/healthz', 'GET'],
+  ['/readyz', 'GET'],
   ['/openapi.json', 'GET'],
 ];
 
@@ -70,6 +97,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     schemas: options.schemas ?? {},
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     heartbeatMs: options.heartbeatMs ?? 15_000,
+    watchBufferBytes: options.watchBufferBytes ?? 4 * 1024 * 1024,
+    historyPageBytes: options.historyPageBytes ?? 4 * 1024 * 1024,
+    authRecheckMs: options.authRecheckMs ?? 5000,
     shutdown: options.shutdown ?? new AbortController().signal,
     logger: options.logger ?? silentLogger,
   };
@@ -84,6 +114,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       headers['www-authenticate'] = 'Bearer';
     }
     if (status === 503) headers['retry-after'] = '1';
+    if (error instanceof StatorError && error.code === 'RATE_LIMITED') {
+      headers['retry-after'] = String(error.details.retryAfter);
+    }
     if (error instanceof StatorError && error.code === 'METHOD_NOT_ALLOWED') {
       headers.allow = String(error.details.allow);
     }
@@ -116,9 +149,17 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     );
   });
 
+  // Liveness: the process serves. Readiness: it can also commit (the store takes writes).
   app.get('/healthz', (c) =>
     ctx.shutdown.aborted ? c.json({ status: 'draining' }, 503) : c.json({ status: 'ok' }),
   );
+  app.get('/readyz', async (c) => {
+    if (ctx.shutdown.aborted) return c.json({ status: 'draining' }, 503);
+    const health = await options.engine.ready();
+    return health.ready
+      ? c.json({ status: 'ready' })
+      : c.json({ status: 'not-ready', reason: health.reason }, 503);
+  });
   app.get('/openapi.json', (c) =>
     c.json(
       openApiDocument({
@@ -137,6 +178,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     c.set('principal', authenticate ? await authenticate(c.req.raw) : undefined);
     await next();
   });
+  if (options.rateLimit) app.use('/v1/*', rateLimiter(options.rateLimit, callerOf));
   machineRoutes(app, ctx);
   instanceRoutes(app, ctx);
   watchRoute(app, ctx);

@@ -18,6 +18,12 @@ export interface AppContext {
   readonly schemas: Readonly<Record<string, MachineSchemas>>;
   readonly bodyLimit: number;
   readonly heartbeatMs: number;
+  /** Most bytes of event payload in one page of history. */
+  readonly historyPageBytes: number;
+  /** Most bytes of transitions a watch stream may have waiting for a slow client. */
+  readonly watchBufferBytes: number;
+  /** How often a watch stream checks that its caller's credential is still valid. */
+  readonly authRecheckMs: number;
   /** Aborted when the server starts shutting down: watch streams end, new requests get 503. */
   readonly shutdown: AbortSignal;
   readonly logger: Logger;

@@ -15,17 +15,24 @@ export interface OpenedDb {
 /**
  * Opens the store a `--db` URL names: `sqlite:<path>` (embedded, the default),
  * `postgres://…` / `postgresql://…` (needs `stator/postgres`) or `memory:`
- * (nothing kept; for demos and tests). CONFIG_INVALID otherwise.
+ * (nothing kept; for demos and tests). CONFIG_INVALID otherwise. A SQLite
+ * file is held by the store alone unless `shared` (tools that work on a file
+ * a server is using).
  *
  * @example
  * const { store } = await storeFromUrl('sqlite:./.stator/stator.db');
  */
-export async function storeFromUrl(url: string): Promise<OpenedDb> {
+export async function storeFromUrl(
+  url: string,
+  options: { readonly shared?: boolean } = {},
+): Promise<OpenedDb> {
   if (url === 'memory:' || url === 'memory') return { store: memoryStore(), description: 'memory' };
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (!path) throw invalid(url, 'it names no file');
-    return { store: sqliteStore({ path }), description: `sqlite:${path}` };
+    // A SQLite file is served by one process; tools (keys, …) may look at it beside the server.
+    const store = sqliteStore({ path, exclusive: options.shared !== true });
+    return { store, description: `sqlite:${path}` };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { postgresStore } = await loadPostgres();

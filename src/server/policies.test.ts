@@ -27,12 +27,13 @@ describe('authorizer (pure)', () => {
     '*': { events: { '*': { roles: ['root'] } } },
   });
   const ask = (type: string, roles: string[], id = 'u1') =>
-    authorize({
+    authorize.decide!({
       machine: 'order',
       id: 'o',
       event: { type },
       actor: { id, roles },
       state: state('pending'),
+      duplicate: false,
     });
 
   it('allows by role and guard, and gives the reason otherwise', () => {
@@ -45,21 +46,23 @@ describe('authorizer (pure)', () => {
     expect(ask('Ship', ['admin'])).toBe(true);
     expect(ask('Ship', ['customer'])).not.toBe(true);
     expect(
-      authorize({
+      authorize.decide!({
         machine: 'order',
         id: 'o',
         event: { type: 'xstate.init' },
         actor: { id: 'u', roles: ['customer'] },
         state: undefined,
+        duplicate: false,
       }),
     ).toBe(true);
     expect(
-      authorize({
+      authorize.decide!({
         machine: 'other',
         id: 'o',
         event: { type: 'Go' },
         actor: { id: 'u', roles: [] },
         state: undefined,
+        duplicate: false,
       }),
     ).not.toBe(true);
   });
@@ -77,22 +80,24 @@ describe('authorizer (pure)', () => {
       },
     });
     expect(
-      throwing({
+      throwing.decide!({
         machine: 'm',
         id: 'i',
         event: { type: 'E' },
         actor: { id: 'a' },
         state: undefined,
+        duplicate: false,
       }),
     ).toContain('boom');
     expect(ask('Pay', [], 'u1')).not.toBe(true);
     expect(
-      authorize({
+      authorize.decide!({
         machine: 'order',
         id: 'o',
         event: { type: 'Pay' },
         actor: null,
         state: undefined,
+        duplicate: false,
       }),
     ).toContain('not authenticated');
   });

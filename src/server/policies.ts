@@ -1,9 +1,5 @@
 import type { Actor } from '../core/types.js';
-import type {
-  AuthorizationDecision,
-  AuthorizationRequest,
-  InstanceState,
-} from '../runtime/types.js';
+import type { AuthorizationDecision, Authorizer, InstanceState } from '../runtime/types.js';
 import type { EventRule, MachinePolicy, Policies, ReadRule } from './types.js';
 
 const INIT = 'xstate.init';
@@ -20,16 +16,21 @@ const INIT = 'xstate.init';
  *   authorize: authorizer({ order: { events: { Pay: { roles: ['customer', 'admin'] } } } }),
  * });
  */
-export function authorizer(
-  policies: Policies,
-): (request: AuthorizationRequest) => AuthorizationDecision {
-  return ({ machine, event, actor, state }) => {
+export function authorizer(policies: Policies): Authorizer {
+  const ruleOf = (machine: string, eventType: string): EventRule | undefined => {
     const policy = policyOf(policies, machine);
-    const rule =
-      event.type === INIT
-        ? (policy?.create ?? policy?.events?.['*'])
-        : (policy?.events?.[event.type] ?? policy?.events?.['*']);
-    return decide(rule, actor, (a) => rule?.guard?.(a, state) ?? true);
+    return eventType === INIT
+      ? (policy?.create ?? policy?.events?.['*'])
+      : (policy?.events?.[eventType] ?? policy?.events?.['*']);
+  };
+  return {
+    // Roles only: decided before anything about the instance is read.
+    admit: ({ machine, eventType, actor }) => decide(ruleOf(machine, eventType), actor, () => true),
+    // A repeated request returns what the original one recorded: its guard was decided then.
+    decide: ({ machine, event, actor, state, duplicate }) => {
+      const rule = ruleOf(machine, event.type);
+      return decide(rule, actor, (a) => (duplicate ? true : (rule?.guard?.(a, state) ?? true)));
+    },
   };
 }
 

@@ -13,10 +13,21 @@ import { createLogger } from './logger.js';
 import { type LoadedModule, normalizeModule } from './module.js';
 import { authorizer } from './policies.js';
 import { httpError, problemResponse, toProblem } from './problem.js';
+import type { RateLimit } from './rate-limit.js';
 import type { MachineModule } from './types.js';
 
 export interface ServerOptions
-  extends Omit<AppOptions, 'engine' | 'shutdown' | 'policies' | 'schemas'> {
+  extends Omit<AppOptions, 'engine' | 'shutdown' | 'policies' | 'schemas' | 'rateLimit'> {
+  /**
+   * Requests per second per caller (429 beyond). Default 100 per second, bursts
+   * of 200, when authentication is on or the address is not loopback; no limit
+   * for unauthenticated development on loopback. `false` turns it off.
+   */
+  readonly rateLimit?: RateLimit | false;
+  /** Longest wait for a request's headers before the connection is closed. Default 10 s. */
+  readonly headersTimeoutMs?: number;
+  /** Longest wait for a whole request (headers and body). Default 30 s. */
+  readonly requestTimeoutMs?: number;
   /** The machines, policies and schemas: a loaded module (`loadModule`) or a module object. */
   readonly module: LoadedModule | MachineModule;
   readonly store: Store;
@@ -83,8 +94,12 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     ...(mod.activities !== undefined && { activities: mod.activities }),
   });
   const shutdown = new AbortController();
+  const rateLimit =
+    options.rateLimit ?? (secured || !isLoopback(host) ? DEFAULT_RATE_LIMIT : false);
+  const { rateLimit: _given, ...appOptions } = options;
   const app = createApp({
-    ...options,
+    ...appOptions,
+    ...(rateLimit !== false && { rateLimit }),
     engine,
     logger,
     policies: mod.policies,
@@ -93,7 +108,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   });
   let listening: Listening;
   try {
-    listening = await listen(app, options.port ?? 8080, host);
+    listening = await listen(app, options.port ?? 8080, host, {
+      headersTimeout: options.headersTimeoutMs ?? 10_000,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+    });
   } catch (error) {
     await engine.close();
     throw error;
@@ -122,19 +140,33 @@ interface Listening {
   readonly inFlight: () => number;
 }
 
-function listen(app: Hono<AppEnv>, port: number, host: string): Promise<Listening> {
+/** The default per-caller limit of a server that is authenticated or public. */
+export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 100, burst: 200 };
+
+function listen(
+  app: Hono<AppEnv>,
+  port: number,
+  host: string,
+  timeouts: { readonly headersTimeout: number; readonly requestTimeout: number },
+): Promise<Listening> {
   const listener = getRequestListener(app.fetch, {
     errorHandler: () =>
       problemResponse(httpError('VALIDATION_FAILED', 'Malformed HTTP request.'), '/'),
   });
   let active = 0;
-  const server = createHttpServer((req, res) => {
-    if (!/\/watch(\?|$)/.test(req.url ?? '')) {
-      active++;
-      res.once('close', () => active--);
-    }
-    void listener(req, res);
-  });
+  // Half-open requests (headers or body never finished) are cut after their timeout; Node checks
+  // at connectionsCheckingInterval, so keep it short for the timeouts to hold.
+  const checkEvery = Math.max(100, Math.min(1000, timeouts.headersTimeout / 2));
+  const server = createHttpServer(
+    { ...timeouts, connectionsCheckingInterval: checkEvery },
+    (req, res) => {
+      if (!/\/watch(\?|$)/.test(req.url ?? '')) {
+        active++;
+        res.once('close', () => active--);
+      }
+      void listener(req, res);
+    },
+  );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
     rejectClient(error, socket),
   );

@@ -63,4 +63,10 @@ export interface MachineModule {
 export interface Principal {
   readonly actor: Actor;
   readonly via: 'api-key' | 'jwt';
+  /**
+   * Checks that the credential is still good (the API key not revoked, the
+   * token not expired); throws UNAUTHORIZED when it is not. Long-lived
+   * requests (watch streams) call it while they run.
+   */
+  readonly revalidate: () => Promise<void>;
 }

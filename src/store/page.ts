@@ -3,11 +3,14 @@ import type { Page } from './types.js';
 
 export const DEFAULT_PAGE_LIMIT = 100;
 export const MAX_PAGE_LIMIT = 1000;
+/** Default most bytes of event payload in one page of history: 4 MiB. */
+export const DEFAULT_PAGE_BYTES = 4 * 1024 * 1024;
 
 /** A page with its defaults applied: `after` 0, `limit` 100, never more than 1000. */
 export interface PageBounds {
   readonly after: number;
   readonly limit: number;
+  readonly maxBytes: number;
 }
 
 /** Apply the page defaults and limits every adapter shares; reject nonsense early. */
@@ -24,5 +27,12 @@ export function pageBounds(page: Page | undefined): PageBounds {
       limit,
     });
   }
-  return { after, limit: Math.min(limit, MAX_PAGE_LIMIT) };
+  const maxBytes = page?.maxBytes ?? DEFAULT_PAGE_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+    throw errors.validation(
+      `Page "maxBytes" must be a whole number >= 0, got ${String(maxBytes)}.`,
+      { maxBytes },
+    );
+  }
+  return { after, limit: Math.min(limit, MAX_PAGE_LIMIT), maxBytes };
 }

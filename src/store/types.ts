@@ -295,6 +295,11 @@ export interface Page {
   readonly after?: number;
   /** Maximum items. Default 100, at most 1000. */
   readonly limit?: number;
+  /**
+   * Events only: stop before the payloads (their JSON, in UTF-8 bytes) add up
+   * to more than this, but always return at least one event. Default 4 MiB.
+   */
+  readonly maxBytes?: number;
 }
 
 export interface Store {
@@ -330,7 +335,7 @@ export interface Store {
   latestSnapshot(key: InstanceKey): Promise<SnapshotRow | undefined>;
   /** Store a snapshot outside a transition (manual snapshots). Replaces one at the same seq. */
   saveSnapshot(row: SnapshotRow): Promise<void>;
-  /** Events with seq > after, in seq order. */
+  /** Events with seq > after, in seq order: at most `limit`, and `maxBytes` of payload (at least one). */
   readEvents(key: InstanceKey, page?: Page): Promise<EventRow[]>;
   /** Audit rows with position > after, in order. */
   readAudit(key: InstanceKey, page?: Page): Promise<AuditRecord[]>;

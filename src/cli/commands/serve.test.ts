@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../program.js';
 import { captureIo } from '../test-support/io.js';
@@ -58,6 +61,56 @@ describe('stator serve', () => {
     io.stop();
     expect(await running).toBe(0);
     expect(io.err()).toContain('SIGTERM received, draining');
+  });
+
+  it('refuses a second server on the same SQLite file (exit 2), while key tools may use it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stator-two-'));
+    const db = `sqlite:${join(dir, 'one.db')}`;
+    const io = captureIo({ env: { STATOR_LOG_LEVEL: 'silent' } });
+    const running = runCli(['serve', 'examples/module.ts', '--port', '0', '--db', db], io);
+    try {
+      for (let i = 0; i < 300 && !io.err().includes('serving'); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      const second = captureIo({ env: { STATOR_LOG_LEVEL: 'silent' } });
+      expect(await runCli(['serve', 'examples/module.ts', '--port', '0', '--db', db], second)).toBe(
+        2,
+      );
+      expect(second.err()).toMatch(/already in use by another Stator store \(pid \d+/);
+      const keys = captureIo({ env: {} });
+      expect(
+        await runCli(
+          ['keys', 'create', '--name', 'k', '--subject', 's', '--roles', 'admin', '--db', db],
+          keys,
+        ),
+      ).toBe(0);
+    } finally {
+      io.stop();
+      expect(await running).toBe(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an empty JWT secret and one shorter than 32 bytes (exit 2)', async () => {
+    const empty = captureIo({ env: { STATOR_LOG_LEVEL: 'silent', STATOR_JWT_SECRET: '' } });
+    expect(await runCli(['serve', 'examples/module.ts', '--db', 'memory:'], empty)).toBe(2);
+    expect(empty.err()).toContain('STATOR_JWT_SECRET is set but empty');
+    const short = captureIo({ env: { STATOR_LOG_LEVEL: 'silent' } });
+    expect(
+      await runCli(
+        [
+          'serve',
+          'examples/module.ts',
+          '--db',
+          'memory:',
+          '--host',
+          '0.0.0.0',
+          '--jwt-secret',
+          'a',
+        ],
+        short,
+      ),
+    ).toBe(2);
+    expect(short.err()).toContain('HS256 needs at least 32');
   });
 
   it('refuses a public address without auth (exit 2), unless --insecure', async () => {

@@ -25,6 +25,8 @@ export interface ServeFlags {
   bodyLimit?: string;
   shutdownTimeout?: string;
   logLevel?: string;
+  rateLimit?: string;
+  jwtMaxLifetime?: string;
 }
 
 /** Server settings from flags, then `STATOR_*` environment variables, then defaults. */
@@ -38,12 +40,15 @@ export interface ServeConfig {
   readonly bodyLimit: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
+  /** Requests per second per caller; 0 for none; undefined for the server's default. */
+  readonly rateLimit: number | undefined;
 }
 
 export function serveConfig(flags: ServeFlags, env: CliIo['env']): ServeConfig {
   const pick = (flag: string | undefined, name: string) => flag ?? env[`STATOR_${name}`];
-  const secret = pick(flags.jwtSecret, 'JWT_SECRET');
-  const jwksUrl = pick(flags.jwksUrl, 'JWKS_URL');
+  const secret = nonEmpty(pick(flags.jwtSecret, 'JWT_SECRET'), '--jwt-secret / STATOR_JWT_SECRET');
+  const jwksUrl = nonEmpty(pick(flags.jwksUrl, 'JWKS_URL'), '--jwks-url / STATOR_JWKS_URL');
+  const maxLifetime = pick(flags.jwtMaxLifetime, 'JWT_MAX_LIFETIME');
   if (secret !== undefined && jwksUrl !== undefined) {
     throw new CliError('USAGE', 'Give --jwt-secret or --jwks-url, not both.');
   }
@@ -58,6 +63,9 @@ export function serveConfig(flags: ServeFlags, env: CliIo['env']): ServeConfig {
           ...(issuer !== undefined && { issuer }),
           ...(audience !== undefined && { audience }),
           ...(rolesClaim !== undefined && { rolesClaim }),
+          ...(maxLifetime !== undefined && {
+            maxLifetimeSeconds: parseDuration(maxLifetime, '--jwt-max-lifetime') / 1000,
+          }),
         }
       : undefined;
   return {
@@ -76,7 +84,22 @@ export function serveConfig(flags: ServeFlags, env: CliIo['env']): ServeConfig {
       '--shutdown-timeout',
     ),
     logLevel: pick(flags.logLevel, 'LOG_LEVEL') ?? 'info',
+    rateLimit: (() => {
+      const given = pick(flags.rateLimit, 'RATE_LIMIT');
+      return given === undefined ? undefined : parseCount(given, '--rate-limit', 0);
+    })(),
   };
+}
+
+/** A setting that is given must not be empty: an empty secret is a mistake, not "no secret". */
+function nonEmpty(value: string | undefined, name: string): string | undefined {
+  if (value !== undefined && value.trim() === '') {
+    throw new CliError(
+      'CONFIG_INVALID',
+      `${name} is set but empty. Give a value, or unset it to turn this authentication method off.`,
+    );
+  }
+  return value;
 }
 
 /** `serve <module>`: runs the HTTP server until SIGTERM/SIGINT, then drains and exits 0. */
@@ -104,6 +127,14 @@ export function serveCommand(program: Command, io: CliIo): void {
       'JWT claim with the roles, dotted path allowed (env STATOR_JWT_ROLES_CLAIM; default roles)',
     )
     .option(
+      '--jwt-max-lifetime <duration>',
+      'longest JWT lifetime accepted, exp - iat (env STATOR_JWT_MAX_LIFETIME; default 24h); tokens without exp are refused',
+    )
+    .option(
+      '--rate-limit <n>',
+      'requests per second per caller, 0 for no limit (env STATOR_RATE_LIMIT; default 100 with auth or a public address, none on loopback without auth)',
+    )
+    .option(
       '--insecure',
       'allow a non-loopback address without authentication (env STATOR_INSECURE=1)',
     )
@@ -128,6 +159,9 @@ export function serveCommand(program: Command, io: CliIo): void {
         insecure: config.insecure,
         bodyLimit: config.bodyLimit,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
+        ...(config.rateLimit !== undefined && {
+          rateLimit: config.rateLimit === 0 ? false : { perSecond: config.rateLimit },
+        }),
         logger: createLogger(config.logLevel),
         auth: authOf(config, store),
         version: program.version() ?? '0.0.0',

@@ -102,7 +102,7 @@ async function withStore<T>(
   io: CliIo,
   task: (store: Store) => Promise<T>,
 ): Promise<{ value: T; db: string }> {
-  const { store, description } = await storeFromUrl(dbOf(flags, io.env));
+  const { store, description } = await storeFromUrl(dbOf(flags, io.env), { shared: true });
   await store.open();
   try {
     return { value: await task(store), db: description };

@@ -39,11 +39,27 @@ export function authenticator(auth: AuthOptions): Authenticate {
           'UNAUTHORIZED',
           'API keys are not accepted by this server; send a JWT.',
         );
-      return { actor: await verifyApiKey(auth.apiKeys, token), via: 'api-key' };
+      const lookup = auth.apiKeys;
+      return {
+        actor: await verifyApiKey(lookup, token),
+        via: 'api-key',
+        revalidate: async () => {
+          await verifyApiKey(lookup, token);
+        },
+      };
     }
     if (!verifyJwt) {
       throw new StatorError('UNAUTHORIZED', 'This server accepts API keys (stk_…) only.');
     }
-    return { actor: await verifyJwt(token), via: 'jwt' };
+    const { actor, expiresAt } = await verifyJwt(token);
+    return {
+      actor,
+      via: 'jwt',
+      revalidate: async () => {
+        if (Date.now() >= expiresAt) {
+          throw new StatorError('UNAUTHORIZED', 'The bearer token has expired. Get a fresh one.');
+        }
+      },
+    };
   };
 }

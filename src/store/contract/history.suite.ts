@@ -38,6 +38,23 @@ export function describeHistoryContract(ctx: ContractContext): void {
       expect(await ctx.store.readEvents(order)).toEqual([]);
     });
 
+    it('ends a page before its payloads pass maxBytes, but always returns one event', async () => {
+      const big = { text: 'é'.repeat(500) }; // 1,011 bytes of JSON in UTF-8
+      const size = Buffer.byteLength(JSON.stringify(big));
+      await ctx.store.commit([createWrite(order, { payload: big })]);
+      for (let seq = 1; seq < 5; seq++) {
+        await ctx.store.commit([eventWrite(order, seq, { payload: big })]);
+      }
+      const seqs = async (page: { after?: number; limit?: number; maxBytes?: number }) =>
+        (await ctx.store.readEvents(order, page)).map((e) => e.seq);
+      expect(await seqs({ maxBytes: 2 * size })).toEqual([1, 2]);
+      expect(await seqs({ maxBytes: 2 * size - 1 })).toEqual([1]);
+      expect(await seqs({ maxBytes: 1 })).toEqual([1]);
+      expect(await seqs({ after: 3, maxBytes: 1 })).toEqual([4]);
+      expect(await seqs({ after: 1, limit: 2, maxBytes: 10 * size })).toEqual([2, 3]);
+      expect(await seqs({})).toEqual([1, 2, 3, 4, 5]);
+    });
+
     it('rejects a negative or fractional page with VALIDATION_FAILED', async () => {
       await expect(ctx.store.readEvents(order, { after: -1 })).rejects.toMatchObject({
         code: 'VALIDATION_FAILED',

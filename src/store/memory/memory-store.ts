@@ -172,13 +172,21 @@ class MemoryStore implements Store {
 
   async readEvents(key: InstanceKey, page?: Page): Promise<EventRow[]> {
     this.#assertOpen();
-    const { after, limit } = pageBounds(page);
-    const events = [...(this.#peek(key)?.events.values() ?? [])];
-    return events
+    const { after, limit, maxBytes } = pageBounds(page);
+    const events = [...(this.#peek(key)?.events.values() ?? [])]
       .filter((row) => row.seq > after)
       .sort((a, b) => a.seq - b.seq)
-      .slice(0, limit)
-      .map((row) => structuredClone(row));
+      .slice(0, limit);
+    // As the SQL stores: stop before the payloads pass maxBytes, but give at least one.
+    let bytes = 0;
+    const page_: EventRow[] = [];
+    for (const row of events) {
+      const size = Buffer.byteLength(JSON.stringify(row.payload));
+      if (page_.length > 0 && bytes + size > maxBytes) break;
+      bytes += size;
+      page_.push(structuredClone(row));
+    }
+    return page_;
   }
 
   async readAudit(key: InstanceKey, page?: Page): Promise<AuditRecord[]> {

@@ -36,8 +36,9 @@ export function instanceReads(r: Runner, schema: string, qschema: string): Insta
       await r.rows('save a snapshot', 'saveSnapshot', values);
     },
     async readEvents(key, p) {
-      const { after, limit } = page(p);
-      const found = await r.rows('read events', 'readEvents', [key.machine, key.id, after, limit]);
+      const { after, limit, maxBytes } = page(p);
+      const values = [key.machine, key.id, after, limit, maxBytes];
+      const found = await r.rows('read events', 'readEvents', values);
       return (found as rows.EventRecord[]).map(rows.toEventRow);
     },
     async readAudit(key, p) {

@@ -21,9 +21,19 @@ export function statements(schema: string, s: string) {
       VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT (machine, id, seq) DO UPDATE
       SET version = excluded.version, snapshot = excluded.snapshot, taken_at = excluded.taken_at`,
+    // As in SQLite: the sizes first (octet_length does not detoast), then the page's payloads.
     readEvents: `
+      WITH sized AS (
+        SELECT seq, octet_length(payload) AS size FROM ${s}.stator_events
+        WHERE machine = $1 AND id = $2 AND seq > $3 ORDER BY seq LIMIT $4
+      ), page AS (
+        SELECT seq, SUM(size) OVER (ORDER BY seq) AS running FROM sized
+      )
       SELECT machine, id, seq, type, payload, actor, recorded_at, idempotency_key, trace_context
-      FROM ${s}.stator_events WHERE machine = $1 AND id = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
+      FROM ${s}.stator_events
+      WHERE machine = $1 AND id = $2 AND seq > $3
+        AND seq <= (SELECT MAX(seq) FROM page WHERE running <= $5 OR seq = (SELECT MIN(seq) FROM page))
+      ORDER BY seq`,
     readAudit: `
       SELECT machine, id, position, transition_id, seq, actor, event_type, from_state, to_state,
              at, trace_id, outcome, reason

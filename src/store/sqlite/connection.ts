@@ -10,6 +10,15 @@ export interface SqliteStoreOptions {
   readonly synchronous?: 'FULL' | 'NORMAL' | 'OFF';
   /** How long a commit waits for another process's write lock before failing. Default 5000. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Hold the file for this store alone while it is open (default true): a
+   * second store opening it — another `stator serve`, or another engine — is
+   * refused with CONFIG_INVALID. `false` lets several stores share the file
+   * (each commit then waits for SQLite's write lock), for tools that look at a
+   * file a server is using; to run several engines on one database, use
+   * PostgreSQL.
+   */
+  readonly exclusive?: boolean;
 }
 
 export type SqliteConfig = Readonly<Required<SqliteStoreOptions>>;
@@ -18,7 +27,7 @@ const SYNCHRONOUS = ['FULL', 'NORMAL', 'OFF'] as const;
 
 /** Check the options and fill in defaults; the result is frozen. */
 export function sqliteConfig(options: SqliteStoreOptions): SqliteConfig {
-  const { path, synchronous = 'FULL', busyTimeoutMs = 5000 } = options;
+  const { path, synchronous = 'FULL', busyTimeoutMs = 5000, exclusive = true } = options;
   if (typeof path !== 'string' || path === '') {
     throw errors.validation('sqliteStore needs a "path": a database file, or ":memory:".');
   }
@@ -34,7 +43,7 @@ export function sqliteConfig(options: SqliteStoreOptions): SqliteConfig {
       { busyTimeoutMs },
     );
   }
-  return Object.freeze({ path, synchronous, busyTimeoutMs });
+  return Object.freeze({ path, synchronous, busyTimeoutMs, exclusive });
 }
 
 /** Open the database file with the pragmas the store relies on (WAL, durable commits, busy wait). */

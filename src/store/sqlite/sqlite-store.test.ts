@@ -227,11 +227,58 @@ describe('sqlite store', () => {
     });
   });
 
+  describe('one store per file', () => {
+    it('refuses a second store on a file that is open, naming who holds it, and opens once it is closed', async () => {
+      const path = join(dir, 'held.db');
+      const first = sqliteStore({ path });
+      await first.open();
+      const second = sqliteStore({ path });
+      await expect(second.open()).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(
+          new RegExp(
+            `already in use by another Stator store \\(pid ${process.pid} on .*PostgreSQL`,
+          ),
+        ),
+      });
+      await first.close();
+      const third = sqliteStore({ path });
+      await third.open();
+      await third.close();
+    });
+
+    it('lets a process that died leave the file free', async () => {
+      const path = join(dir, 'died.db');
+      const { spawn } = await import('node:child_process');
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `import('./src/store/sqlite/sqlite-store.ts').then(async ({ sqliteStore }) => {
+             await sqliteStore({ path: ${JSON.stringify(path)} }).open();
+             console.log('open');
+             setInterval(() => {}, 1000);
+           })`,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      await expect(sqliteStore({ path }).open()).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      const after = sqliteStore({ path });
+      await after.open();
+      await after.close();
+    });
+  });
+
   describe('leases across connections', () => {
     it('hands each due timer and outbox row to one of two stores sharing the file', async () => {
       const path = join(dir, 'shared.db');
-      const a = sqliteStore({ path });
-      const b = sqliteStore({ path });
+      const a = sqliteStore({ path, exclusive: false });
+      const b = sqliteStore({ path, exclusive: false });
       await a.open();
       await b.open();
       try {

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { errors, isStatorError } from '../../core/errors.js';
 import { pageBounds } from '../page.js';
@@ -53,6 +55,7 @@ import {
   type SqliteStoreOptions,
   sqliteConfig,
 } from './connection.js';
+import { FileLock } from './file-lock.js';
 import { InstanceLister } from './list-instances.js';
 import { migrate } from './schema.js';
 import { prepareStatements, type Statements } from './statements.js';
@@ -106,6 +109,8 @@ interface Connection {
   readonly wal: WalSync | undefined;
   /** Checkpoints the WAL on a worker thread (a file); else undefined. */
   readonly checkpointer: Checkpointer | undefined;
+  /** The file held for this store alone (`exclusive`); else undefined. */
+  readonly lock: FileLock | undefined;
 }
 
 const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
@@ -147,7 +152,12 @@ class SqliteStore implements Store {
     if (this.#connection === 'closed') throw storeErrors.closed(STORE);
     if (this.#connection !== 'new') return;
     let db: Database.Database | undefined;
+    let lock: FileLock | undefined;
     try {
+      if (this.#config.exclusive && this.#config.path !== ':memory:') {
+        mkdirSync(dirname(this.#config.path), { recursive: true });
+        lock = FileLock.acquire(this.#config.path);
+      }
       db = openDatabase(this.#config);
       migrate(db);
       this.#hooks.onOpen?.(db);
@@ -190,9 +200,11 @@ class SqliteStore implements Store {
         instances,
         wal,
         checkpointer,
+        lock,
       };
     } catch (cause) {
       db?.close();
+      lock?.release();
       if (isStatorError(cause)) throw cause;
       throw storeErrors.failed(STORE, `open ${this.#config.path}`, cause);
     }
@@ -217,6 +229,7 @@ class SqliteStore implements Store {
     await connection.checkpointer?.close();
     await connection.wal?.close();
     connection.db.close();
+    connection.lock?.release();
   }
 
   async commit(writes: readonly CommitWrite[]): Promise<WriteOutcome[]> {
@@ -276,8 +289,8 @@ class SqliteStore implements Store {
 
   async readEvents(key: InstanceKey, page?: Page): Promise<EventRow[]> {
     const rows = await this.#read('read events', (s) => {
-      const { after, limit } = pageBounds(page);
-      return s.readEvents.all(key.machine, key.id, after, limit);
+      const { after, limit, maxBytes } = pageBounds(page);
+      return s.readEvents.all({ machine: key.machine, id: key.id, after, limit, maxBytes });
     });
     return rows.map(toEventRow);
   }
