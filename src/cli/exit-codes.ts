@@ -31,6 +31,7 @@ export const EXIT_CODES: Readonly<Record<CliCode, number>> = {
   ENGINE_CLOSED: 8,
   COMMIT_OUTCOME_UNKNOWN: 8,
   RATE_LIMITED: 8,
+  REQUEST_TIMEOUT: 8,
   UNREACHABLE: 8,
   STORE_ERROR: 1,
   REPLAY_DIVERGED: 1,

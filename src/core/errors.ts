@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
+  'REQUEST_TIMEOUT',
   // Misconfiguration found at start (bad --db, unloadable module, unsafe bind).
   'CONFIG_INVALID',
   // A failure nobody anticipated: a bug; the message never leaks internals.

@@ -102,6 +102,29 @@ describe('authorizer (pure)', () => {
     ).toContain('not authenticated');
   });
 
+  it('admits by roles alone, before anything about the instance is known', () => {
+    const admit = (type: string, roles: string[]) =>
+      authorize.admit!({ machine: 'order', id: 'o', eventType: type, actor: { id: 'u2', roles } });
+    expect(admit('Pay', ['customer'])).toBe(true); // the guard is not asked yet
+    expect(admit('Pay', ['admin'])).toContain('requires one of the roles customer');
+    expect(admit('xstate.init', ['customer'])).toBe(true);
+  });
+
+  it('decides a repeated request by its roles only: its guard was decided when it was first made', () => {
+    const request = {
+      machine: 'order',
+      id: 'o',
+      event: { type: 'Pay' },
+      actor: { id: 'u2', roles: ['customer'] },
+      state: state('paid'),
+    };
+    expect(authorize.decide!({ ...request, duplicate: false })).toBe('not your order');
+    expect(authorize.decide!({ ...request, duplicate: true })).toBe(true);
+    expect(
+      authorize.decide!({ ...request, actor: { id: 'u2', roles: [] }, duplicate: true }),
+    ).not.toBe(true);
+  });
+
   it('checks reads by role, then by guard per instance', () => {
     const policies = {
       order: {

@@ -192,17 +192,20 @@ function rejectClient(error: NodeJS.ErrnoException, socket: Socket): void {
     socket.destroy();
     return;
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const problem = toProblem(
-    httpError(
-      tooLarge ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED',
-      tooLarge ? 'The request headers are too large.' : 'Malformed HTTP request.',
-    ),
-    '/',
-  );
+  const [code, message, reason] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? (['PAYLOAD_TOO_LARGE', 'The request headers are too large.', 'Payload Too Large'] as const)
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ([
+            'REQUEST_TIMEOUT',
+            'The request was not received in time (headers or body too slow). Send it whole, promptly.',
+            'Request Timeout',
+          ] as const)
+        : (['VALIDATION_FAILED', 'Malformed HTTP request.', 'Bad Request'] as const);
+  const problem = toProblem(httpError(code, message), '/');
   const body = JSON.stringify(problem);
   socket.end(
-    `HTTP/1.1 ${problem.status} ${tooLarge ? 'Payload Too Large' : 'Bad Request'}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${problem.status} ${reason}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
 }
 

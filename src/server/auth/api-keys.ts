@@ -38,6 +38,13 @@ export function issueApiKey(options: {
   readonly roles: readonly string[];
   readonly now: number;
 }): IssuedApiKey {
+  if (options.subject.startsWith('system:')) {
+    throw new StatorError(
+      'VALIDATION_FAILED',
+      `The subject "${options.subject}" starts with "system:", which names the engine's own actors (timers, activities); choose another subject.`,
+      { subject: options.subject },
+    );
+  }
   const keyId = randomBytes(8).toString('hex');
   // base64url without "_" so the token splits unambiguously
   const secret = randomBytes(32).toString('base64url').replaceAll('_', '-');

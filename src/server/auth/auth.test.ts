@@ -31,6 +31,12 @@ describe('API keys', () => {
     expect(JSON.stringify(row)).not.toContain(token.split('_')[2]);
   });
 
+  it("refuses to issue a key for a system:* subject (the engine's own actors)", () => {
+    expect(() => issueApiKey({ name: 'x', subject: 'system:timer', roles: [], now: 1 })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    );
+  });
+
   it('given a valid key, then the request acts as its subject with its roles', async () => {
     const { h, issued } = await withKey();
     const { body, headers } = create(issued.token);
@@ -97,12 +103,82 @@ describe('JWT with a shared secret', () => {
       'signature',
     ],
     ['garbage', async () => 'not.a.jwt', 'not a valid JWT'],
+    [
+      'without exp (valid forever)',
+      () =>
+        new SignJWT({ sub: 'u' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuedAt()
+          .sign(new TextEncoder().encode(SECRET)),
+      'no "exp"',
+    ],
+    [
+      'valid for longer than 24 hours',
+      () => hs256({ sub: 'u' }, '25h'),
+      'longer than this server accepts',
+    ],
+    ['for a system:* subject', () => hs256({ sub: 'system:timer' }), 'system:'],
   ])('given a token %s, then 401', async (_, make, says) => {
     const h = await app();
     const res = await h.call('GET', ORDERS, undefined, { authorization: `Bearer ${await make()}` });
     const problem = await problemOf(res);
     expect(problem).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
     expect(problem.detail).toContain(says);
+  });
+});
+
+describe('JWT settings', () => {
+  it('refuses an HMAC secret shorter than 32 bytes at start', async () => {
+    await expect(harness({ auth: () => ({ jwt: { secret: 'a' } }) })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('HS256 needs at least 32'),
+    });
+  });
+
+  it('takes a configured maximum lifetime', async () => {
+    const h = await harness({ auth: () => ({ jwt: { secret: SECRET, maxLifetimeSeconds: 60 } }) });
+    const res = await h.call('GET', ORDERS, undefined, {
+      authorization: `Bearer ${await hs256({ sub: 'u' }, '2m')}`,
+    });
+    expect((await problemOf(res)).detail).toContain('(60 s)');
+  });
+});
+
+describe('watch streams end when the credential does', () => {
+  /** Reads the stream to its end; resolves with the text and the time it took. */
+  async function untilEnd(response: Response): Promise<{ text: string; ms: number }> {
+    const started = Date.now();
+    const text = await response.text();
+    return { text, ms: Date.now() - started };
+  }
+
+  it('given a revoked API key, then its open watch stream ends within the recheck interval', async () => {
+    const h = await harness({ auth: (store) => ({ apiKeys: store }), authRecheckMs: 50 });
+    const issued = issueApiKey({ name: 'w', subject: 'watcher', roles: ['admin'], now: 1 });
+    await h.store.putApiKey(issued.row);
+    const headers = { authorization: `Bearer ${issued.token}` };
+    await h.call('POST', ORDERS, { id: 'o-1', input: { total: 40 } }, headers);
+    const res = await h.call('GET', `${ORDERS}/o-1/watch`, undefined, headers);
+    expect(res.status).toBe(200);
+    const ended = untilEnd(res);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await h.store.revokeApiKey(issued.row.keyId, Date.now());
+    const { text, ms } = await ended;
+    expect(ms).toBeLessThan(2000);
+    expect(text).toContain('event: unauthorized');
+    expect(text).toContain('revoked');
+  });
+
+  it('given a JWT that expires, then its open watch stream ends when it does', async () => {
+    const h = await harness({ auth: () => ({ jwt: { secret: SECRET } }), authRecheckMs: 50 });
+    const token = await hs256({ sub: 'u', roles: ['admin'] }, '1s');
+    const headers = { authorization: `Bearer ${token}` };
+    await h.call('POST', ORDERS, { id: 'o-1', input: { total: 40 } }, headers);
+    const { text, ms } = await untilEnd(
+      await h.call('GET', `${ORDERS}/o-1/watch`, undefined, headers),
+    );
+    expect(ms).toBeLessThan(2500);
+    expect(text).toContain('has expired');
   });
 });
 

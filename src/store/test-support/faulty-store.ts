@@ -12,9 +12,9 @@ export type CommitFault =
 
 /**
  * A store that wraps another and fails chosen commits in the ways real stores
- * fail: `fail(fault, times)` makes the next `times` commits fail so. Lookups of
- * writes (`findWrites`) fail too while `unreachable` is set, as when the
- * database cannot be reached at all.
+ * fail: `fail(fault, times)` makes the next `times` commits fail so. While
+ * `unreachable` is set, commits, lookups of writes (`findWrites`) and the
+ * readiness probe fail, as when the database cannot be reached at all.
  */
 export function faultyStore(inner: Store): Store & {
   fail(fault: CommitFault, times?: number): void;
@@ -53,6 +53,12 @@ export function faultyStore(inner: Store): Store & {
         });
       }
       return outcomes;
+    },
+    async probe() {
+      if (control.unreachable) {
+        throw storeErrors.failed(inner.kind, 'commit the readiness probe', lost('probe'));
+      }
+      return inner.probe();
     },
     async findWrites(refs: Parameters<Store['findWrites']>[0]) {
       if (control.unreachable) {
