@@ -146,5 +146,5 @@ describe('PostgreSQL connections lost under load', () => {
     } finally {
       await direct.close();
     }
-  }, 60_000);
+  }, SECONDS * 1000 + 60_000);
 });

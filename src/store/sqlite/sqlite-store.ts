@@ -71,8 +71,10 @@ const PROBE_BYTES = 16 * 1024;
  * The embedded store: one SQLite file in WAL mode, written through better-sqlite3.
  * `open()` creates the file (and its directory) and applies schema migrations;
  * each `commit` is one `BEGIN IMMEDIATE` transaction, durable when it resolves
- * (with the default `synchronous: 'FULL'`). Several processes may share the
- * file; a writer waits up to `busyTimeoutMs` for another's lock.
+ * (with the default `synchronous: 'FULL'`). The file is held by this store
+ * alone while it is open (`exclusive`, default true); with `exclusive: false`
+ * several stores may share it, a writer waiting up to `busyTimeoutMs` for
+ * another's lock.
  *
  * @example
  * import { sqliteStore } from 'stator/sqlite';
