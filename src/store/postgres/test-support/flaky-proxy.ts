@@ -3,7 +3,8 @@
  * bad network or a failing-over database does: `cutAll()` drops every open
  * connection at once; `loseNextAnswer()` drops the next connection on which the
  * server answers, *instead of* passing the answer on — so a commit the server
- * has made reaches the client as a lost connection. Real sockets, real driver,
+ * has made reaches the client as a lost connection; `blackout(ms)` makes the
+ * database unreachable for a while. Real sockets, real driver,
  * real server: nothing is mocked.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -15,6 +16,8 @@ export interface FlakyProxy {
   cutAll(): void;
   /** The next answer the server sends, on any connection, is swallowed and that connection dropped. */
   loseNextAnswer(): void;
+  /** Drops every connection and refuses new ones for `ms`: the database is unreachable. */
+  blackout(ms: number): void;
   /** Connections dropped so far, and answers swallowed. */
   readonly stats: { cut: number; answersLost: number; connections: number };
   close(): Promise<void>;
@@ -32,6 +35,7 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
   const pairs = new Set<Pair>();
   const stats = { cut: 0, answersLost: 0, connections: 0 };
   let loseAnswers = 0;
+  let darkUntil = 0;
 
   const drop = (pair: Pair) => {
     if (!pairs.delete(pair)) return;
@@ -41,6 +45,10 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
   };
 
   const server: Server = createServer((client) => {
+    if (Date.now() < darkUntil) {
+      client.destroy();
+      return;
+    }
     stats.connections++;
     const upstreamSocket = connect({ host, port });
     const pair: Pair = { client, server: upstreamSocket };
@@ -83,6 +91,10 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
     },
     loseNextAnswer() {
       loseAnswers++;
+    },
+    blackout(ms) {
+      darkUntil = Date.now() + ms;
+      for (const pair of [...pairs]) drop(pair);
     },
     close() {
       for (const pair of [...pairs]) drop(pair);
