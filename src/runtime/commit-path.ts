@@ -11,45 +11,29 @@ import { randomUUID } from 'node:crypto';
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import { errors, SequenceConflictError, StatorError } from '../core/errors.js';
 import { formatStateValue } from '../core/state-value.js';
-import type { Actor, Clock, EventEnvelope } from '../core/types.js';
+import type { Actor, EventEnvelope } from '../core/types.js';
 import type {
   AuditOutcome,
+  AuditRow,
   EventWrite,
   FiredTimer,
   InstanceRow,
   ParentLink,
-  Store,
   WriteOutcome,
 } from '../store/types.js';
-import type { DenialLimiter, Gate } from './authorization.js';
+import type { RuntimeContext } from './context.js';
 import { canonicalJson, fingerprint } from './fingerprint.js';
-import type { GroupCommitter } from './group-commit.js';
 import { scopedKey } from './idempotency.js';
-import { type InstanceCache, instanceKey, type LoadedInstance } from './instance-cache.js';
+import { instanceKey, type LoadedInstance } from './instance-cache.js';
 import { nonJsonAt } from './json-data.js';
 import { INIT_EVENT, rebuild } from './recovery.js';
-import type { MachineEntry, MachineRegistry } from './registry.js';
+import type { MachineEntry } from './registry.js';
 import { validateEvent, validateWith } from './schemas.js';
 import type { CommandOptions, CommandResult, CreateOptions } from './types.js';
 import { buildEventWrite, toState, traceId } from './write.js';
 
-export interface RuntimeContext {
-  readonly store: Store;
-  readonly registry: MachineRegistry;
-  readonly committer: GroupCommitter;
-  readonly cache: InstanceCache;
-  readonly clock: Clock;
-  /** Per-event authorization, when the engine has any. */
-  readonly gate: Gate | undefined;
-  /** Which denials get an audit row (bounded per actor). */
-  readonly denials: DenialLimiter;
-  /** Where the engine reports what it cannot tell a caller. */
-  readonly log: (message: string, error?: unknown) => void;
-  /** The lease new outbox rows are written with, when this process dispatches them itself. */
-  readonly outboxLease: (now: number) => { owner: string; until: number } | undefined;
-  /** Told of every committed accepted event, right after its commit. */
-  readonly afterCommit: (write: EventWrite) => void;
-}
+/** How often a send reloads and retries after another writer got in first. */
+const _MAX_CONFLICT_RETRIES = 5;
 
 /** How often a send reloads and retries after another writer got in first. */
 const MAX_CONFLICT_RETRIES = 5;
@@ -74,10 +58,24 @@ export async function load(
     if (!row) throw errors.instanceNotFound(machine, id);
     const entry = ctx.registry.get(machine, row.version);
     // Up to the row's seq: another process may commit more meanwhile.
-    const { snapshot, seq } = await rebuild(ctx.store, entry, { machine, id }, false, row.seq);
+    const { snapshot, seq } = await rebuild(
+      ctx.store,
+      entry,
+      { machine, id },
+      false,
+      row.seq,
+    ).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code === 'REPLAY_DIVERGED') {
+        diverged(ctx, machine, id, (error as Error).message);
+      }
+      throw error;
+    });
     if (seq === row.seq) {
       const differs = divergence(row, snapshot);
-      if (differs) throw errors.rebuiltStateDiffers(machine, id, row.seq, differs);
+      if (differs) {
+        diverged(ctx, machine, id, differs);
+        throw errors.rebuiltStateDiffers(machine, id, row.seq, differs);
+      }
       const loaded = { entry, snapshot, row };
       ctx.cache.set(key, loaded);
       return loaded;
@@ -90,6 +88,10 @@ export async function load(
       { machine, id, rowSeq: row.seq, eventSeq: seq },
     );
   }
+}
+
+function diverged(ctx: RuntimeContext, machine: string, id: string, reason: string): void {
+  ctx.inspector.emit({ type: 'replay.diverged', at: ctx.clock.now(), machine, id, reason });
 }
 
 /**
@@ -344,7 +346,7 @@ async function discard(
 }
 
 function committed(ctx: RuntimeContext, write: EventWrite): CommandResult {
-  ctx.afterCommit(write);
+  ctx.inspector.emit({ type: 'transition.committed', at: write.event.recordedAt, write });
   return { ...toState(write.instance), duplicate: false };
 }
 
@@ -444,24 +446,28 @@ async function reject(
   reason: string,
   firedTimer?: FiredTimer,
 ): Promise<void> {
-  await ctx.committer.submit({
+  const audit: AuditRow = {
+    machine: row.machine,
+    id: row.id,
+    transitionId: `${row.machine}/${row.id}/rejected/${randomUUID()}`,
+    seq: null,
+    actor: envelope.actor,
+    eventType: envelope.event.type,
+    from: row.value,
+    to: null,
+    at: envelope.at,
+    traceId: traceId(envelope.traceContext),
+    outcome,
+    reason,
+  };
+  const result = await ctx.committer.submit({
     kind: 'audit',
     ...(firedTimer !== undefined && { timersCancelled: [firedTimer.timerId], firedTimer }),
-    audit: {
-      machine: row.machine,
-      id: row.id,
-      transitionId: `${row.machine}/${row.id}/rejected/${randomUUID()}`,
-      seq: null,
-      actor: envelope.actor,
-      eventType: envelope.event.type,
-      from: row.value,
-      to: null,
-      at: envelope.at,
-      traceId: traceId(envelope.traceContext),
-      outcome,
-      reason,
-    },
+    audit,
   });
+  if (!result.ok || !ctx.inspector.listening) return;
+  const type = outcome === 'discarded' ? 'transition.discarded' : 'transition.rejected';
+  ctx.inspector.emit({ type, at: envelope.at, audit });
 }
 
 function envelopeOf(event: EventObject, at: number, options: CommandOptions): EventEnvelope {

@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { errors } from '../core/errors.js';
 import type { EventWrite } from '../store/types.js';
 import { DenialLimiter, gateOf } from './authorization.js';
 import { systemClock } from './clock.js';
-import * as path from './commit-path.js';
-import { EffectsRuntime } from './effects/effects-runtime.js';
+import * as commitPath from './commit-path.js';
+import type { RuntimeContext } from './context.js';
+import { DEFAULT_LEASE_MS, EffectsRuntime } from './effects/effects-runtime.js';
 import { GroupCommitter } from './group-commit.js';
+import { consoleLog, Inspector } from './inspection.js';
 import { InstanceCache, instanceKey } from './instance-cache.js';
 import { Mailboxes } from './mailbox.js';
 import { ReadinessProbe } from './readiness.js';
@@ -51,44 +55,36 @@ export async function createEngineWithInternals(
   const registry = new MachineRegistry(options.machines, options.snapshot);
   const { store } = options;
   await store.open();
-  const log =
-    options.log ??
-    ((message: string, error?: unknown) => console.warn(`stator: ${message}`, error ?? ''));
-  const listeners = new Set<(t: CommittedTransition) => void>();
-  let effects: EffectsRuntime | undefined;
-  const afterCommit = (write: EventWrite): void => {
-    effects?.committed(write);
-    if (listeners.size === 0) return;
-    const transition = { event: write.event, state: toState(write.instance) };
-    for (const listener of listeners) {
-      try {
-        listener(transition);
-      } catch (error) {
-        console.error('stator: an onTransition listener threw', error);
-      }
-    }
-  };
-  const ctx: path.RuntimeContext = {
+  const clock = options.clock ?? systemClock;
+  const inspector = new Inspector();
+  const log = options.log ?? consoleLog;
+  inspector.subscribe((event) => {
+    if (event.type === 'log') log(event.message, event.error);
+  });
+  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const auto = options.dispatch !== 'manual';
+  const ctx: RuntimeContext = {
     store,
     registry,
-    committer: new GroupCommitter(
-      store,
-      options.maxBatch ?? 256,
-      options.commitsInFlight ?? 4,
-      options.commitSettleMs,
-    ),
+    committer: new GroupCommitter(store, {
+      maxBatch: options.maxBatch ?? 256,
+      maxInFlight: options.commitsInFlight ?? 4,
+      settleMs: options.commitSettleMs,
+      inspector,
+      clock,
+    }),
     cache: new InstanceCache(options.cacheSize ?? 10_000),
-    clock: options.clock ?? systemClock,
+    clock,
     gate: gateOf(options.authorize),
     denials: new DenialLimiter(),
-    log,
-    outboxLease: (now) => effects?.lease(now),
-    afterCommit,
+    inspector,
+    // Rows a commit writes are leased to this process, which dispatches them from memory.
+    outboxLease: auto ? (now) => ({ owner, until: now + leaseMs }) : () => undefined,
   };
   const mailboxes = new Mailboxes();
   const readiness = new ReadinessProbe(store, ctx.committer.health);
-  effects = new EffectsRuntime(ctx, mailboxes, { ...options, log });
-  const fx = effects;
+  const fx = new EffectsRuntime(ctx, mailboxes, { ...options, owner });
   let closed = false;
 
   const guard = (machine: unknown, id: unknown): void => {
@@ -110,7 +106,7 @@ export async function createEngineWithInternals(
       guard(machine, id);
       assertIdempotencyKey(opts.idempotencyKey);
       if (opts.input !== undefined) assertJson(opts.input, 'input');
-      return inMailbox(machine, id, () => path.create(ctx, machine, id, opts));
+      return inMailbox(machine, id, () => commitPath.create(ctx, machine, id, opts));
     },
     async send(machine, id, event, opts = {}) {
       guard(machine, id);
@@ -118,7 +114,7 @@ export async function createEngineWithInternals(
       assertIdempotencyKey(opts.idempotencyKey);
       const copy = { ...event };
       return inMailbox(machine, id, () =>
-        path.send(ctx, machine, id, { event: copy, options: opts }),
+        commitPath.send(ctx, machine, id, { event: copy, options: opts }),
       );
     },
     async get(machine, id) {
@@ -153,7 +149,7 @@ export async function createEngineWithInternals(
     async snapshot(machine, id) {
       guard(machine, id);
       return inMailbox(machine, id, async () => {
-        const { entry, snapshot, row } = await path.load(ctx, machine, id);
+        const { entry, snapshot, row } = await commitPath.load(ctx, machine, id);
         await store.saveSnapshot({
           machine,
           id,
@@ -195,11 +191,13 @@ export async function createEngineWithInternals(
       };
     },
     onTransition(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
+      return inspector.subscribe((event) => {
+        if (event.type !== 'transition.committed') return;
+        const { write } = event;
+        listener({ event: write.event, state: toState(write.instance) });
+      });
     },
+    inspect: (listener) => inspector.subscribe(listener),
     subscribe(name, handler, opts = {}) {
       if (closed) throw errors.engineClosed();
       if (typeof name !== 'string' || name.length === 0 || name.length > 200) {

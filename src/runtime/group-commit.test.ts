@@ -43,7 +43,7 @@ function fakeStore(batches: string[][]): Store {
 describe('group commit', () => {
   it('writes submitted together share one transaction, and each caller gets its outcome', async () => {
     const batches: string[][] = [];
-    const committer = new GroupCommitter(fakeStore(batches), 100);
+    const committer = new GroupCommitter(fakeStore(batches), { maxBatch: 100 });
     const outcomes = await Promise.all(['a', 'b', 'c'].map((id) => committer.submit(audit(id))));
     expect(outcomes).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
     expect(batches).toEqual([['a', 'b', 'c']]);
@@ -51,14 +51,14 @@ describe('group commit', () => {
 
   it('caps the batch size', async () => {
     const batches: string[][] = [];
-    const committer = new GroupCommitter(fakeStore(batches), 2);
+    const committer = new GroupCommitter(fakeStore(batches), { maxBatch: 2 });
     await Promise.all(['a', 'b', 'c'].map((id) => committer.submit(audit(id))));
     expect(batches).toEqual([['a', 'b'], ['c']]);
   });
 
   it('isolates a failing write: its neighbours still commit', async () => {
     const batches: string[][] = [];
-    const committer = new GroupCommitter(fakeStore(batches), 100);
+    const committer = new GroupCommitter(fakeStore(batches), { maxBatch: 100 });
     const results = await Promise.allSettled(
       ['a', 'bad', 'c'].map((id) => committer.submit(audit(id))),
     );
@@ -77,7 +77,7 @@ describe('group commit', () => {
         );
       },
     } as unknown as Store;
-    const committer = new GroupCommitter(slow, 100, 2);
+    const committer = new GroupCommitter(slow, { maxBatch: 100, maxInFlight: 2 });
     const turn = () => new Promise((resolve) => setImmediate(resolve));
     const first = committer.submit(audit('a'));
     await turn();
@@ -105,7 +105,7 @@ describe('group commit', () => {
 
   it('a lazy write rides with the next batch, or commits on its own after its delay', async () => {
     const batches: string[][] = [];
-    const committer = new GroupCommitter(fakeStore(batches), 100, 2);
+    const committer = new GroupCommitter(fakeStore(batches), { maxBatch: 100, maxInFlight: 2 });
     const lazy = committer.submitLazy(audit('lazy'), 60_000);
     await committer.submit(audit('now'));
     await lazy;

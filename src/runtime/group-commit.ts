@@ -1,9 +1,24 @@
 import { errors } from '../core/errors.js';
+import type { Clock } from '../core/types.js';
 import { commitFailureOf } from '../store/store-errors.js';
 import type { CommitWrite, Store, WriteOutcome, WriteRef } from '../store/types.js';
+import { systemClock } from './clock.js';
+import type { Inspector } from './inspection.js';
 
 /** How long a failed commit's writes are retried (and looked for) before the caller hears. */
 export const DEFAULT_SETTLE_MS = 5000;
+
+export interface GroupCommitOptions {
+  /** Most writes in one transaction. */
+  readonly maxBatch: number;
+  /** Transactions in flight at once. Default 1. */
+  readonly maxInFlight?: number | undefined;
+  /** See DEFAULT_SETTLE_MS. */
+  readonly settleMs?: number | undefined;
+  /** Where each batch's size and duration are announced (`commit.batch`). */
+  readonly inspector?: Inspector;
+  readonly clock?: Clock;
+}
 
 interface Pending {
   readonly write: CommitWrite;
@@ -39,12 +54,16 @@ export class GroupCommitter {
 
   readonly #settleMs: number;
   readonly #health = new CommitHealth();
+  readonly #inspector: Inspector | undefined;
+  readonly #clock: Clock;
 
-  constructor(store: Store, maxBatch: number, maxInFlight = 1, settleMs = DEFAULT_SETTLE_MS) {
+  constructor(store: Store, options: GroupCommitOptions) {
     this.#store = store;
-    this.#maxBatch = maxBatch;
-    this.#maxInFlight = Math.max(1, maxInFlight);
-    this.#settleMs = settleMs;
+    this.#maxBatch = options.maxBatch;
+    this.#maxInFlight = Math.max(1, options.maxInFlight ?? 1);
+    this.#settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+    this.#inspector = options.inspector;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Whether the last commit succeeded. */
@@ -134,9 +153,12 @@ export class GroupCommitter {
 
   async #commit(batch: Pending[]): Promise<void> {
     let outcomes: WriteOutcome[];
+    const started = performance.now();
     try {
       outcomes = await this.#store.commit(batch.map((p) => p.write));
+      this.#announce(batch.length, started, true);
     } catch (error) {
+      this.#announce(batch.length, started, false);
       this.#health.failed(error);
       // Each write finds out on its own whether it was kept, and is committed again only if
       // not: one bad write must not fail its neighbours, and none may be applied twice.
@@ -181,6 +203,13 @@ export class GroupCommitter {
       await sleep(Math.min(MAX_BACKOFF_MS, 10 * 2 ** attempt));
     }
     p.reject(mayHaveLanded ? unknownOutcome(p.write, last) : last);
+  }
+
+  #announce(size: number, started: number, ok: boolean): void {
+    const inspector = this.#inspector;
+    if (!inspector?.listening) return;
+    const durationMs = performance.now() - started;
+    inspector.emit({ type: 'commit.batch', at: this.#clock.now(), size, durationMs, ok });
   }
 
   async #landed(write: CommitWrite): Promise<boolean> {

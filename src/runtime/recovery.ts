@@ -45,22 +45,28 @@ function apply(
   event: EventRow,
 ): AnyMachineSnapshot {
   const env = { at: event.recordedAt, seq: event.seq };
+  const diverged = (reason: string) =>
+    errors.replayDiverged(key.machine, key.id, event.seq, reason);
+  if (event.type === INIT_EVENT) {
+    if (snapshot) throw diverged('a second creation event');
+    return step(() => entry.stepper.initial(event.payload.input, env).snapshot, diverged);
+  }
+  if (!snapshot) throw diverged('events before the creation event');
+  const current = snapshot;
+  const outcome = step(
+    () => entry.stepper.next(current, { ...event.payload, type: event.type }, env),
+    diverged,
+  );
+  if (!outcome.accepted) throw diverged(`event "${event.type}" is no longer accepted`);
+  return outcome.snapshot;
+}
+
+/** Runs one pure step of a replay; a guard or assign that throws now is a divergence. */
+function step<T>(run: () => T, diverged: (reason: string) => Error): T {
   try {
-    if (event.type === INIT_EVENT) {
-      if (snapshot) throw new Error('a second creation event');
-      return entry.stepper.initial(event.payload.input, env).snapshot;
-    }
-    if (!snapshot) throw new Error('events before the creation event');
-    const outcome = entry.stepper.next(snapshot, { ...event.payload, type: event.type }, env);
-    if (!outcome.accepted) throw new Error(`event "${event.type}" is no longer accepted`);
-    return outcome.snapshot;
+    return run();
   } catch (error) {
     if (error instanceof Error && 'code' in error) throw error;
-    throw errors.replayDiverged(
-      key.machine,
-      key.id,
-      event.seq,
-      error instanceof Error ? error.message : String(error),
-    );
+    throw diverged(error instanceof Error ? error.message : String(error));
   }
 }

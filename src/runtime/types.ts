@@ -8,8 +8,13 @@ import type {
   Store,
   TimerRow,
 } from '../store/types.js';
-import type { EffectsOptions } from './effects/effects-runtime.js';
-import type { EmitHandler, SubscribeOptions, Subscription } from './effects/subscriptions.js';
+import type {
+  EffectsOptions,
+  EmitHandler,
+  SubscribeOptions,
+  Subscription,
+} from './effects/types.js';
+import type { InspectionListener } from './inspection.js';
 
 /** When to write a full snapshot beside the event (recovery = snapshot + later events). */
 export interface SnapshotPolicy {
@@ -99,6 +104,12 @@ export interface Authorizer {
 }
 
 export interface EngineOptions extends EffectsOptions {
+  /**
+   * Where the engine's log lines go (a poller that failed, a listener that
+   * threw, a send that had no target): the inspection stream's `log` events.
+   * Default `console.warn`.
+   */
+  readonly log?: (message: string, error?: unknown) => void;
   readonly store: Store;
   readonly machines: readonly (AnyStateMachine | MachineRegistration)[];
   /** Source of recorded event times. Default: the system clock. */
@@ -241,6 +252,13 @@ export interface Engine {
    * listener that throws is logged and kept.
    */
   onTransition(listener: (t: CommittedTransition) => void): () => void;
+  /**
+   * Observes everything the engine does (commits, rejections, timers, effects,
+   * emits, commit batches, divergences, log lines), as typed inspection events,
+   * synchronously and in order, in this process. Returns the function that
+   * stops it. Metrics, traces and logs are built on it.
+   */
+  inspect(listener: InspectionListener): () => void;
   /**
    * Delivers every `emit(...)`ed event, in commit order, at least once, to the
    * named subscriber. Its cursor is stored: after a restart, subscribing under

@@ -1,46 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { StatorError } from '../../core/errors.js';
 import type { EventWrite } from '../../store/types.js';
-import type { RuntimeContext } from '../commit-path.js';
+import type { RuntimeContext } from '../context.js';
 import type { Mailboxes } from '../mailbox.js';
-import type { ActivityPolicy, EffectsContext } from './context.js';
+import type { EffectsContext } from './context.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
-import type { RetryPolicy } from './retry-policy.js';
-import {
-  type EmitHandler,
-  EmitSubscriber,
-  type SubscribeOptions,
-  type Subscription,
-} from './subscriptions.js';
+import { EmitSubscriber } from './subscriptions.js';
 import { TimerScheduler } from './timer-scheduler.js';
+import type { EffectsOptions, EmitHandler, SubscribeOptions, Subscription } from './types.js';
 
-export interface EffectsOptions {
-  /** Retry policy per invoked promise actor (by its `setup({ actors })` name). */
-  readonly activities?: Readonly<Record<string, ActivityPolicy>>;
-  /** Retries of custom actions and sends. Default: 5 attempts, 1 s doubling to 60 s, jittered. */
-  readonly actions?: RetryPolicy;
-  /** Retries of timer deliveries whose step throws; then dead-lettered. Default: 5 attempts. */
-  readonly timers?: RetryPolicy;
-  /** `auto` (default): timers and the outbox run by themselves. `manual`: a test drives them. */
-  readonly dispatch?: 'auto' | 'manual';
-  /** How long a claimed outbox row (effect) stays leased to this process. Default 30 s. */
-  readonly leaseMs?: number;
-  /**
-   * How long a claimed timer stays leased to this process: the longest the
-   * timers of a crashed process wait before another process (or the restarted
-   * one) fires them. Default 5 s. A timer fired twice (its process stalled past
-   * the lease) writes nothing the second time: the commit checks the timer is
-   * still pending as claimed, and a delayed send to another instance carries an
-   * idempotency key.
-   */
-  readonly timerLeaseMs?: number;
-  /** This process's lease owner id. Default `hostname:pid:random`. */
-  readonly owner?: string;
-  /** Source of randomness for retry jitter. Default Math.random. */
-  readonly random?: () => number;
-  /** Where effect failures are reported. Default console.warn. */
-  readonly log?: (message: string, error?: unknown) => void;
-}
+/** How long an effect claimed by this process stays leased to it, unless `leaseMs` says otherwise. */
+export const DEFAULT_LEASE_MS = 30_000;
 
 /** The timer scheduler, the outbox dispatcher and the emit subscribers of one engine. */
 export class EffectsRuntime {
@@ -50,25 +19,37 @@ export class EffectsRuntime {
   readonly outbox: OutboxDispatcher;
   readonly #subscribers = new Map<string, EmitSubscriber>();
 
-  constructor(runtime: RuntimeContext, mailboxes: Mailboxes, options: EffectsOptions) {
+  readonly #unobserve: () => void;
+  #unlisten: (() => void) | undefined;
+
+  /**
+   * `owner` is this process's lease owner id (the engine chose it, as it writes
+   * new outbox rows leased to it). Observes the runtime's commits from here on.
+   */
+  constructor(
+    runtime: RuntimeContext,
+    mailboxes: Mailboxes,
+    options: EffectsOptions & { readonly owner: string },
+  ) {
     this.#auto = options.dispatch !== 'manual';
     this.#fx = {
       runtime,
       mailboxes,
-      owner: options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-      leaseMs: options.leaseMs ?? 30_000,
+      owner: options.owner,
+      leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
       timerLeaseMs: options.timerLeaseMs ?? 5_000,
       random: options.random ?? Math.random,
-      log: options.log ?? ((message, error) => console.warn(`stator: ${message}`, error ?? '')),
+      log: (message, error) => runtime.inspector.log(runtime.clock.now(), 'warn', message, error),
       timerRetry: options.timers ?? {},
       actionRetry: options.actions ?? {},
       activities: options.activities ?? {},
     };
     this.timers = new TimerScheduler(this.#fx, this.#auto);
     this.outbox = new OutboxDispatcher(this.#fx, this.#auto);
+    this.#unobserve = runtime.inspector.subscribe((event) => {
+      if (event.type === 'transition.committed') this.#committed(event.write);
+    });
   }
-
-  #unlisten: (() => void) | undefined;
 
   start(): void {
     if (!this.#auto) return;
@@ -83,8 +64,8 @@ export class EffectsRuntime {
     });
   }
 
-  /** Called after every commit of an accepted event. */
-  committed(write: EventWrite): void {
+  /** After every commit of an accepted event: wake the scheduler, dispatch rows leased to us. */
+  #committed(write: EventWrite): void {
     let earliest = Number.POSITIVE_INFINITY;
     for (const timer of write.timersSet) earliest = Math.min(earliest, timer.dueAt);
     if (earliest < Number.POSITIVE_INFINITY) this.timers.notify(earliest);
@@ -98,14 +79,13 @@ export class EffectsRuntime {
     if (write.emits?.length) for (const s of this.#subscribers.values()) s.notify();
   }
 
-  /** The lease new outbox rows get when this process dispatches them itself (auto mode). */
-  lease(now: number): { owner: string; until: number } | undefined {
-    return this.#auto ? { owner: this.#fx.owner, until: now + this.#fx.leaseMs } : undefined;
-  }
-
   subscribe(name: string, handler: EmitHandler, options: SubscribeOptions): Subscription {
     if (this.#subscribers.has(name)) {
-      throw new Error(`A subscriber named "${name}" is already running in this engine.`);
+      throw new StatorError(
+        'VALIDATION_FAILED',
+        `A subscriber named "${name}" is already running in this engine: stop it first, or use another name (each name has its own cursor).`,
+        { subscriber: name },
+      );
     }
     const subscriber = new EmitSubscriber(this.#fx, name, handler, options, this.#auto);
     this.#subscribers.set(name, subscriber);
@@ -126,6 +106,7 @@ export class EffectsRuntime {
   }
 
   async stop(): Promise<void> {
+    this.#unobserve();
     this.#unlisten?.();
     await Promise.all([this.timers.stop(), this.outbox.stop()]);
     await Promise.all([...this.#subscribers.values()].map((s) => s.stop()));

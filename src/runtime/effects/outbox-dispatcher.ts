@@ -1,4 +1,5 @@
 import { actorKind } from '../../core/durable-check.js';
+import { StatorError } from '../../core/errors.js';
 import type {
   ActionEffect,
   ActivityStartEffect,
@@ -6,13 +7,14 @@ import type {
   SendEffect,
 } from '../../core/types.js';
 import type { OutboxRow } from '../../store/types.js';
-import * as path from '../commit-path.js';
+import * as commitPath from '../commit-path.js';
 import { instanceKey } from '../instance-cache.js';
 import { ActivityTimeout, errorData, jsonSafe, runPromiseLogic } from './activity-runner.js';
-import { deliverInternal, type EffectsContext, SYSTEM_ACTIVITY } from './context.js';
+import { type EffectsContext, SYSTEM_ACTIVITY } from './context.js';
+import { deliver } from './deliver.js';
 import { Pump } from './pump.js';
 import { errorText, exhausted, retryDelay } from './retry-policy.js';
-import { actorLogic, childInstanceId, durableChild, sendToTarget } from './routing.js';
+import { actorLogic, childInstanceId, deliverTo, durableChild } from './routing.js';
 import { Wake } from './wake.js';
 
 const CLAIM_BATCH = 256;
@@ -151,13 +153,16 @@ export class OutboxDispatcher {
   async #dispatch(row: OutboxRow): Promise<void> {
     const { effect } = row;
     const stopHeartbeat = this.#heartbeat(row);
+    const started = performance.now();
+    const { inspector, clock } = this.#fx.runtime;
+    inspector.emit({ type: 'effect.started', at: clock.now(), row, attempt: row.attempts + 1 });
     try {
       switch (effect.kind) {
         case 'action':
           await this.#action(row, effect);
           break;
         case 'activity.start':
-          await this.#start(row, effect);
+          await this.#start(row, effect, started);
           return; // completes or reschedules itself
         case 'activity.stop':
           await this.#stop(row, effect);
@@ -166,12 +171,44 @@ export class OutboxDispatcher {
           await this.#send(row, effect);
           break;
       }
+      this.#succeeded(row, started);
       await this.#complete(row.effectId);
     } catch (error) {
       await this.#failed(row, error, this.#fx.actionRetry);
     } finally {
       stopHeartbeat();
     }
+  }
+
+  #succeeded(row: OutboxRow, started: number): void {
+    const { inspector, clock } = this.#fx.runtime;
+    if (!inspector.listening) return;
+    const durationMs = performance.now() - started;
+    inspector.emit({
+      type: 'effect.succeeded',
+      at: clock.now(),
+      row,
+      attempt: row.attempts + 1,
+      durationMs,
+    });
+  }
+
+  #announceFailure(
+    row: OutboxRow,
+    error: unknown,
+    retryAt: number | undefined,
+    dead: boolean,
+  ): void {
+    const { inspector, clock } = this.#fx.runtime;
+    inspector.emit({
+      type: 'effect.failed',
+      at: clock.now(),
+      row,
+      attempt: row.attempts + 1,
+      error,
+      retryAt,
+      deadLettered: dead,
+    });
   }
 
   /**
@@ -213,13 +250,18 @@ export class OutboxDispatcher {
 
   async #action(row: OutboxRow, effect: ActionEffect): Promise<void> {
     const { runtime } = this.#fx;
-    const { entry, row: instance } = await path.load(runtime, row.machine, row.id, row.seq);
+    const { entry, row: instance } = await commitPath.load(runtime, row.machine, row.id, row.seq);
     const origin = this.#origins.get(row.effectId) ?? (await this.#origin(row, instance.context));
     const impl = (entry.stepper.machine.implementations.actions as Record<string, unknown>)[
       effect.type
     ];
-    if (typeof impl !== 'function')
-      throw new Error(`action "${effect.type}" has no implementation`);
+    if (typeof impl !== 'function') {
+      throw new StatorError(
+        'NON_DURABLE_MACHINE',
+        `Action "${effect.type}" of machine "${row.machine}" has no implementation in this version: name it in setup({ actions }).`,
+        { machine: row.machine, action: effect.type },
+      );
+    }
     await impl(
       {
         context: origin.context,
@@ -239,7 +281,7 @@ export class OutboxDispatcher {
   }
 
   async #send(row: OutboxRow, effect: SendEffect): Promise<void> {
-    const delivered = await sendToTarget(this.#fx, row, effect.target, effect.event, {
+    const delivered = await deliverTo(this.#fx, row, effect.target, effect.event, {
       actor: { id: `system:instance:${row.machine}/${row.id}` },
       idempotencyKey: row.effectId,
       minSeq: row.seq,
@@ -254,7 +296,7 @@ export class OutboxDispatcher {
     this.#running.get(activityKey(row, effect.activityId))?.abort(new Stopped('activity stopped'));
     const child = await durableChild(this.#fx, row, effect.activityId, effect.src);
     if (!child) return;
-    await deliverInternal(
+    await deliver(
       this.#fx,
       child.machine,
       child.id,
@@ -266,14 +308,20 @@ export class OutboxDispatcher {
     );
   }
 
-  async #start(row: OutboxRow, effect: ActivityStartEffect): Promise<void> {
+  async #start(row: OutboxRow, effect: ActivityStartEffect, started: number): Promise<void> {
     const fx = this.#fx;
     const { store } = fx.runtime;
     const logic = await actorLogic(fx, row, effect.src);
-    if (!logic) throw new Error(`actor "${effect.src}" has no implementation`);
+    if (!logic) {
+      throw new StatorError(
+        'NON_DURABLE_MACHINE',
+        `Actor "${effect.src}" of machine "${row.machine}" has no implementation in this version: provide it in setup({ actors }).`,
+        { machine: row.machine, actor: effect.src },
+      );
+    }
     // At least the state that started it: a cache left behind by another process would
     // lack the activity and drop it unrun.
-    const { snapshot } = await path.load(fx.runtime, row.machine, row.id, row.seq);
+    const { snapshot } = await commitPath.load(fx.runtime, row.machine, row.id, row.seq);
     if (!snapshot.children[effect.activityId]) {
       await this.#complete(row.effectId); // its state was exited before it could start
       return;
@@ -312,6 +360,7 @@ export class OutboxDispatcher {
         controller.signal,
         policy.timeoutMs,
       );
+      this.#succeeded(row, started);
       await this.#result(row, effect, { ok: true, output: jsonSafe(output) });
     } catch (error) {
       if (controller.signal.reason instanceof LeaseLost) {
@@ -335,6 +384,8 @@ export class OutboxDispatcher {
             ? controller.signal.reason
             : error;
       if (policy.atMostOnce || exhausted(policy, attempt, failure)) {
+        // The last attempt failed: the machine hears the error (its onError decides).
+        this.#announceFailure(row, failure, undefined, false);
         await this.#result(row, effect, { ok: false, error: errorData(failure) });
         return;
       }
@@ -353,7 +404,7 @@ export class OutboxDispatcher {
     const event = result.ok
       ? { type: `xstate.done.actor.${id}`, output: result.output, actorId: id }
       : { type: `xstate.error.actor.${id}`, error: result.error, actorId: id };
-    await deliverInternal(this.#fx, row.machine, row.id, event, {
+    await deliver(this.#fx, row.machine, row.id, event, {
       actor: SYSTEM_ACTIVITY,
       idempotencyKey: `${row.effectId}/result`,
     });
@@ -366,7 +417,8 @@ export class OutboxDispatcher {
     error: unknown,
     policy: EffectsContext['actionRetry'],
   ) {
-    const at = this.#fx.runtime.clock.now() + retryDelay(policy, attempt, this.#fx.random);
+    const at = this.#fx.runtime.clock.now() + retryDelay(policy, attempt, this.#fx.random, error);
+    this.#announceFailure(row, error, at, false);
     await this.#fx.runtime.store.retryOutbox(row.effectId, {
       attempts: attempt,
       lastError: errorText(error),
@@ -383,6 +435,7 @@ export class OutboxDispatcher {
     const attempt = row.attempts + 1;
     try {
       if (exhausted(policy, attempt, error)) {
+        this.#announceFailure(row, error, undefined, true);
         this.#fx.log(`effect ${row.effectId} dead-lettered after ${attempt} attempts`, error);
         await this.#fx.runtime.store.deadLetterOutbox(row.effectId, {
           attempts: attempt,
@@ -414,7 +467,7 @@ async function startChild(
   const parent = { machine: row.machine, id: row.id, activityId: effect.activityId };
   await fx.mailboxes.run(instanceKey(childMachine, id), async () => {
     try {
-      await path.create(
+      await commitPath.create(
         fx.runtime,
         childMachine,
         id,

@@ -1,18 +1,5 @@
-/** How an effect (activity, action, timer delivery) is retried after it fails. */
-export interface RetryPolicy {
-  /** Attempts in all, the first included. Default 5. */
-  readonly maxAttempts?: number;
-  /** Delay before the second attempt. Default 1000 ms. */
-  readonly initialDelayMs?: number;
-  /** Upper bound of any delay. Default 60,000 ms. */
-  readonly maxDelayMs?: number;
-  /** Growth per attempt. Default 2. */
-  readonly factor?: number;
-  /** Randomize each delay within [50%, 100%] to spread retries ("equal jitter"). Default true. */
-  readonly jitter?: boolean;
-  /** Errors for which retrying is pointless: the failure is final at once. */
-  readonly isTerminal?: (error: unknown) => boolean;
-}
+import { isTerminalError, retryAfterOf } from '../../core/retry-errors.js';
+import type { RetryPolicy } from './types.js';
 
 export const DEFAULT_RETRY = {
   maxAttempts: 5,
@@ -22,8 +9,18 @@ export const DEFAULT_RETRY = {
   jitter: true,
 } as const;
 
-/** Delay before attempt `attempt + 1`, after `attempt` attempts failed (attempt >= 1). */
-export function retryDelay(policy: RetryPolicy, attempt: number, random: () => number): number {
+/**
+ * Delay before attempt `attempt + 1`, after `attempt` attempts failed (attempt >= 1):
+ * a `RetryableError`'s `retryAfter` when the failure gave one, else the policy's backoff.
+ */
+export function retryDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  random: () => number,
+  error?: unknown,
+): number {
+  const asked = retryAfterOf(error);
+  if (asked !== undefined) return asked;
   const initial = policy.initialDelayMs ?? DEFAULT_RETRY.initialDelayMs;
   const max = policy.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
   const factor = policy.factor ?? DEFAULT_RETRY.factor;
@@ -34,7 +31,7 @@ export function retryDelay(policy: RetryPolicy, attempt: number, random: () => n
 
 /** True when no further attempt should be made after `attempt` attempts. */
 export function exhausted(policy: RetryPolicy, attempt: number, error: unknown): boolean {
-  if (policy.isTerminal?.(error)) return true;
+  if (isTerminalError(error) || policy.isTerminal?.(error)) return true;
   return attempt >= (policy.maxAttempts ?? DEFAULT_RETRY.maxAttempts);
 }
 

@@ -4,7 +4,8 @@ import type { Actor } from '../../core/types.js';
 import type { InstanceKey } from '../../store/types.js';
 import { load } from '../commit-path.js';
 import { PARENT_TARGET } from '../write.js';
-import { deliverInternal, type EffectsContext } from './context.js';
+import type { EffectsContext } from './context.js';
+import { deliver } from './deliver.js';
 
 /** The instance id of a durable child: parent machine, parent id and the child's id there. */
 export function childInstanceId(parent: InstanceKey, activityId: string): string {
@@ -45,7 +46,7 @@ export async function durableChild(
  * one of its durable child machines. Returns false when the target is not a
  * durable instance (a promise activity cannot receive events).
  */
-export async function sendToTarget(
+export async function deliverTo(
   fx: EffectsContext,
   from: InstanceKey,
   target: string,
@@ -60,6 +61,6 @@ export async function sendToTarget(
   } else to = await durableChild(fx, from, target, undefined, options.minSeq);
   if (!to) return false;
   const { minSeq: _, ...delivery } = options;
-  await deliverInternal(fx, to.machine, to.id, event, delivery);
+  await deliver(fx, to.machine, to.id, event, delivery);
   return true;
 }

@@ -2,24 +2,11 @@ import type { EmitRecord } from '../../store/types.js';
 import type { EffectsContext } from './context.js';
 import { Pump } from './pump.js';
 import { retryDelay } from './retry-policy.js';
+import type { EmitHandler, SubscribeOptions, Subscription } from './types.js';
 import { Wake } from './wake.js';
 
 const BATCH = 100;
 const MAX_SLEEP_MS = 1000;
-
-export interface SubscribeOptions {
-  /** Only emits of this machine. */
-  readonly machine?: string;
-  /** Only emits of these event types. */
-  readonly types?: readonly string[];
-}
-
-export interface Subscription {
-  /** Stops delivery; the cursor keeps its place for the next subscribe under the same name. */
-  stop(): Promise<void>;
-}
-
-export type EmitHandler = (emit: EmitRecord) => void | Promise<void>;
 
 /**
  * One named subscriber to the emit log: delivers every emit after its durable
@@ -88,6 +75,12 @@ export class EmitSubscriber implements Subscription {
           try {
             await this.#handler(emit);
             this.#failures = 0;
+            const { inspector } = this.#fx.runtime;
+            if (inspector.listening) {
+              const at = clock.now();
+              const subscriber = this.#name;
+              inspector.emit({ type: 'emit.delivered', at, subscriber, emit, lagMs: at - emit.at });
+            }
           } catch (error) {
             this.#failures++;
             this.#retryAt = clock.now() + retryDelay({}, this.#failures, this.#fx.random);

@@ -1,8 +1,9 @@
 import type { TimerRow } from '../../store/types.js';
-import { deliverInternal, type EffectsContext, SYSTEM_TIMER } from './context.js';
+import { type EffectsContext, SYSTEM_TIMER } from './context.js';
+import { deliver } from './deliver.js';
 import { Pump } from './pump.js';
 import { errorText, exhausted, retryDelay } from './retry-policy.js';
-import { sendToTarget } from './routing.js';
+import { deliverTo } from './routing.js';
 import { Wake } from './wake.js';
 
 const CLAIM_BATCH = 512;
@@ -133,11 +134,16 @@ export class TimerScheduler {
   async #fire(timer: TimerRow): Promise<void> {
     const fx = this.#fx;
     const key = { machine: timer.machine, id: timer.id };
+    const { inspector, clock } = fx.runtime;
+    if (inspector.listening) {
+      const at = clock.now();
+      inspector.emit({ type: 'timer.fired', at, timer, lateMs: Math.max(0, at - timer.dueAt) });
+    }
     try {
       if (timer.target === 'self') {
         // The commit checks the timer is still pending as claimed (not cancelled or set
         // again since): no read of it here, and a stale one writes nothing.
-        await deliverInternal(fx, timer.machine, timer.id, timer.event, {
+        await deliver(fx, timer.machine, timer.id, timer.event, {
           actor: SYSTEM_TIMER,
           firedTimer: { timerId: timer.timerId, setBySeq: timer.setBySeq, dueAt: timer.dueAt },
         });
@@ -147,7 +153,7 @@ export class TimerScheduler {
       // Cancelled or set again since it was claimed: the newer row decides.
       if (!current || current.setBySeq !== timer.setBySeq || current.dueAt !== timer.dueAt) return;
       // A delayed sendTo another actor: deliver there, then drop the timer of this instance.
-      const delivered = await sendToTarget(fx, key, timer.target, timer.event, {
+      const delivered = await deliverTo(fx, key, timer.target, timer.event, {
         actor: SYSTEM_TIMER,
         idempotencyKey: `timer/${timer.machine}/${timer.id}/${timer.timerId}/${timer.setBySeq}`,
         minSeq: timer.setBySeq,
@@ -182,7 +188,16 @@ export class TimerScheduler {
     const attempts = (timer.attempts ?? 0) + 1;
     const now = clock.now();
     const lastError = errorText(error);
-    if (exhausted(this.#fx.timerRetry, attempts, error)) {
+    const dead = exhausted(this.#fx.timerRetry, attempts, error);
+    this.#fx.runtime.inspector.emit({
+      type: 'timer.failed',
+      at: now,
+      timer,
+      attempt: attempts,
+      error,
+      deadLettered: dead,
+    });
+    if (dead) {
       this.#fx.log(
         `timer ${timer.machine}/${timer.id}/${timer.timerId} dead-lettered after ${attempts} attempts`,
         error,
@@ -190,7 +205,7 @@ export class TimerScheduler {
       await store.deadLetterTimer(key, timer.timerId, { attempts, lastError, at: now });
       return;
     }
-    const at = now + retryDelay(this.#fx.timerRetry, attempts, this.#fx.random);
+    const at = now + retryDelay(this.#fx.timerRetry, attempts, this.#fx.random, error);
     await store.retryTimer(key, timer.timerId, { attempts, lastError, at });
     this.notify(at);
   }

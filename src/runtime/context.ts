@@ -1,0 +1,33 @@
+import type { Clock } from '../core/types.js';
+import type { Store } from '../store/types.js';
+import type { DenialLimiter, Gate } from './authorization.js';
+import type { GroupCommitter } from './group-commit.js';
+import type { Inspector } from './inspection.js';
+import type { InstanceCache } from './instance-cache.js';
+import type { MachineRegistry } from './registry.js';
+
+/**
+ * What the commit path works with: one engine's store, machines, committer,
+ * cache, clock and authorization, and the inspector it announces its work to.
+ * Everything that reacts to commits (in-memory effect dispatch, listeners,
+ * observability) observes the inspector; nothing is called from here.
+ */
+export interface RuntimeContext {
+  readonly store: Store;
+  readonly registry: MachineRegistry;
+  readonly committer: GroupCommitter;
+  readonly cache: InstanceCache;
+  readonly clock: Clock;
+  /** Per-event authorization, when the engine has any. */
+  readonly gate: Gate | undefined;
+  /** Which denials get an audit row (bounded per actor). */
+  readonly denials: DenialLimiter;
+  readonly inspector: Inspector;
+  /** The lease new outbox rows are written with, when this process dispatches them itself. */
+  readonly outboxLease: (now: number) => OutboxLease | undefined;
+}
+
+export interface OutboxLease {
+  readonly owner: string;
+  readonly until: number;
+}

@@ -1,0 +1,144 @@
+/**
+ * The runtime's inspection seam: one typed stream of what the engine does.
+ * The commit path, the group committer, the timer scheduler, the outbox
+ * dispatcher and the emit subscribers announce their work here; everything
+ * else — the effects runtime's in-memory dispatch, `onTransition` listeners,
+ * logs, metrics, traces, live shadow runs, the inspector UI — observes it
+ * instead of being called from the commit path. Announcing costs a check of
+ * `listening` when nobody observes.
+ */
+import type { AuditRow, EmitRecord, EventWrite, OutboxRow, TimerRow } from '../store/types.js';
+
+/** Everything the engine announces; `at` is the engine clock's time of the announcement. */
+export type InspectionEvent =
+  /** An accepted event was committed (creates included): its whole write, after commit. */
+  | { readonly type: 'transition.committed'; readonly at: number; readonly write: EventWrite }
+  /** An event was refused and audited: `rejected_invalid`, `rejected_auth` or `rejected_error`. */
+  | { readonly type: 'transition.rejected'; readonly at: number; readonly audit: AuditRow }
+  /** An engine-internal delivery (timer, activity result) arrived after its state was left. */
+  | { readonly type: 'transition.discarded'; readonly at: number; readonly audit: AuditRow }
+  /** A group commit finished: how many writes it carried and how long the store took. */
+  | {
+      readonly type: 'commit.batch';
+      readonly at: number;
+      readonly size: number;
+      readonly durationMs: number;
+      readonly ok: boolean;
+    }
+  /** A due timer was handed to its instance; `lateMs` is how long after its due time. */
+  | {
+      readonly type: 'timer.fired';
+      readonly at: number;
+      readonly timer: TimerRow;
+      readonly lateMs: number;
+    }
+  /** A timer's delivery failed: retried at `retryAt`, or dead-lettered. */
+  | {
+      readonly type: 'timer.failed';
+      readonly at: number;
+      readonly timer: TimerRow;
+      readonly attempt: number;
+      readonly error: unknown;
+      readonly deadLettered: boolean;
+    }
+  /** An effect began an attempt (activity, custom action, send, child start/stop). */
+  | {
+      readonly type: 'effect.started';
+      readonly at: number;
+      readonly row: OutboxRow;
+      readonly attempt: number;
+    }
+  /** An effect's attempt succeeded. */
+  | {
+      readonly type: 'effect.succeeded';
+      readonly at: number;
+      readonly row: OutboxRow;
+      readonly attempt: number;
+      readonly durationMs: number;
+    }
+  /** An effect's attempt failed: retried at `retryAt`, or dead-lettered. */
+  | {
+      readonly type: 'effect.failed';
+      readonly at: number;
+      readonly row: OutboxRow;
+      readonly attempt: number;
+      readonly error: unknown;
+      readonly retryAt: number | undefined;
+      readonly deadLettered: boolean;
+    }
+  /** A named subscriber handled an emit; `lagMs` is from its commit to now. */
+  | {
+      readonly type: 'emit.delivered';
+      readonly at: number;
+      readonly subscriber: string;
+      readonly emit: EmitRecord;
+      readonly lagMs: number;
+    }
+  /** An instance's rebuilt state disagreed with its stored row, or its events no longer replay. */
+  | {
+      readonly type: 'replay.diverged';
+      readonly at: number;
+      readonly machine: string;
+      readonly id: string;
+      readonly reason: string;
+    }
+  /** Something the engine could not tell a caller (a listener threw, a poller failed). */
+  | {
+      readonly type: 'log';
+      readonly at: number;
+      readonly level: 'warn' | 'error';
+      readonly message: string;
+      readonly error?: unknown;
+    };
+
+export type InspectionType = InspectionEvent['type'];
+export type InspectionListener = (event: InspectionEvent) => void;
+
+/**
+ * The stream. Listeners are called synchronously, in subscription order; one
+ * that throws is reported as a `log` event and kept.
+ */
+export class Inspector {
+  readonly #listeners = new Set<InspectionListener>();
+
+  /** True when someone observes: check it before building an event that costs anything. */
+  get listening(): boolean {
+    return this.#listeners.size > 0;
+  }
+
+  /** Observes every event from now on; returns the function that stops it. */
+  subscribe(listener: InspectionListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  emit(event: InspectionEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        if (event.type === 'log') continue; // a failing logger must not loop
+        this.emit({
+          type: 'log',
+          at: event.at,
+          level: 'error',
+          message: `an inspection listener threw on ${event.type}`,
+          error,
+        });
+      }
+    }
+  }
+
+  /** Shorthand for a `log` event. */
+  log(at: number, level: 'warn' | 'error', message: string, error?: unknown): void {
+    if (this.#listeners.size === 0) return;
+    this.emit({ type: 'log', at, level, message, ...(error !== undefined && { error }) });
+  }
+}
+
+/** The engine's default logger of `log` events: `console.warn`, prefixed `stator:`. */
+export function consoleLog(message: string, error?: unknown): void {
+  console.warn(`stator: ${message}`, error ?? '');
+}
