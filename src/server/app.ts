@@ -11,6 +11,7 @@ import { httpError, problemResponse } from './problem.js';
 import { EVENTS, HISTORY, INSTANCE, INSTANCES, instanceRoutes } from './routes/instances.js';
 import { MACHINE, MACHINES, machineRoutes } from './routes/machines.js';
 import { WATCH, watchRoute } from './routes/watch.js';
+import { type InspectorOptions, inspectorRoutes } from './static.js';
 import { HTTP_STATUS } from './status.js';
 import type { MachineSchemas, Policies } from './types.js';
 
@@ -34,6 +35,8 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Reported in the OpenAPI document. */
   readonly version?: string;
+  /** The inspector web UI at `/` (default: the package's built `web/dist`); `false` turns it off. */
+  readonly inspector?: InspectorOptions | false;
 }
 
 /** Routes and the methods they allow, for 405 answers. */
@@ -146,5 +149,6 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       throw httpError('METHOD_NOT_ALLOWED', `This route allows ${allow} only.`, { allow });
     });
   }
+  if (options.inspector !== false) inspectorRoutes(app, options.inspector);
   return app;
 }
