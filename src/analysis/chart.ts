@@ -52,8 +52,8 @@ function readState(
     type: node.type,
     ...(node.type === 'history' && { history: node.history === 'deep' ? 'deep' : 'shallow' }),
     ...(initial !== undefined && { initial }),
-    entry: node.entry.map(actionName),
-    exit: node.exit.map(actionName),
+    entry: node.entry.filter((a) => !isTimerAction(a)).map(actionName),
+    exit: node.exit.filter((a) => !isTimerAction(a)).map(actionName),
     invokes: node.invoke.map((inv) => ({
       id: inv.id,
       src: typeof inv.src === 'string' ? inv.src : 'inline',
@@ -143,6 +143,16 @@ export function durationLabel(ms: number): string {
 function delayLabel(delay: ChartDelay): string {
   if (delay.ms !== undefined) return durationLabel(delay.ms);
   return delay.name ?? '(computed)';
+}
+
+/**
+ * XState schedules each `after` with an entry `raise` and an exit `cancel` of
+ * `xstate.after.*`; the chart shows those as the delayed transition instead.
+ */
+function isTimerAction(action: unknown): boolean {
+  const a = action as { type?: unknown; id?: unknown; sendId?: unknown } | null;
+  const id = a?.type === 'xstate.raise' ? a.id : a?.type === 'xstate.cancel' ? a.sendId : undefined;
+  return typeof id === 'string' && id.startsWith('xstate.after.');
 }
 
 /** A name for an action: its `setup` name, or the built-in's (`assign`, `emit`, `raise`, …). */
