@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { describeToken, useToken } from './auth';
 import { hrefs, Link, useLocation } from './router';
-import { effectiveTheme, setTheme, type ThemeChoice, useTheme } from './theme';
+import { setTheme, type ThemeChoice, useTheme } from './theme';
 import { Instance } from './views/Instance';
 import { Machine } from './views/Machine';
 import { Overview } from './views/Overview';
@@ -27,11 +27,11 @@ export function App() {
           <label className="theme-pick">
             <span className="sr-only">Theme</span>
             <select
-              value={theme}
+              value={theme.choice}
               onChange={(e) => setTheme(e.target.value as ThemeChoice)}
               aria-label="Color theme"
             >
-              <option value="system">{`System (${effectiveTheme('system')})`}</option>
+              <option value="system">{`System (${theme.shown})`}</option>
               <option value="light">Light</option>
               <option value="dark">Dark</option>
             </select>

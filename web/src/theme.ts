@@ -27,15 +27,23 @@ export function setTheme(choice: ThemeChoice): void {
   for (const l of listeners) l();
 }
 
-export function useTheme(): ThemeChoice {
-  return useSyncExternalStore(
+/** The choice and the theme shown; re-renders when either the choice or the system setting changes. */
+export function useTheme(): { choice: ThemeChoice; shown: 'light' | 'dark' } {
+  const key = useSyncExternalStore(
     (l) => {
       listeners.add(l);
-      return () => listeners.delete(l);
+      const media = window.matchMedia('(prefers-color-scheme: dark)');
+      media.addEventListener('change', l);
+      return () => {
+        listeners.delete(l);
+        media.removeEventListener('change', l);
+      };
     },
-    read,
-    () => 'system',
+    () => `${read()}:${effectiveTheme(read())}`,
+    () => 'system:light',
   );
+  const [choice, shown] = key.split(':') as [ThemeChoice, 'light' | 'dark'];
+  return { choice, shown };
 }
 
 /** The theme actually shown (system resolved). */

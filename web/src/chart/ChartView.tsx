@@ -1,9 +1,9 @@
 import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
 import type { Chart, ChartState } from '../types';
 import {
+  bestLayout,
   type ChartLayout,
   type Edge,
-  layoutChart,
   METRICS,
   type Point,
   type StateBox,
@@ -45,7 +45,10 @@ function layoutOnce(chart: Chart): Promise<ChartLayout> {
   let hit = layouts.get(chart);
   if (!hit) {
     hit = import('elkjs/lib/elk.bundled.js').then(({ default: ELK }) =>
-      layoutChart(chart, measure, new ELK()),
+      bestLayout(chart, measure, new ELK(), {
+        width: Math.max(600, window.innerWidth - 96),
+        height: Math.max(400, window.innerHeight * 0.7),
+      }),
     );
     layouts.set(chart, hit);
   }
@@ -141,7 +144,8 @@ export function ChartView(props: ChartViewProps) {
   }, [props.heat, layout]);
   if (error) return <p className="problem">The chart could not be laid out: {error}</p>;
 
-  const fit = layout && width > 0 ? Math.max(0.45, Math.min(1.2, (width - 2) / layout.width)) : 1;
+  // Fit the width, but not below 0.6 (smaller text is unreadable: scroll instead).
+  const fit = layout && width > 0 ? Math.max(0.6, Math.min(1.2, (width - 2) / layout.width)) : 1;
   const scale = zoom === 'fit' ? fit : zoom;
   const setScale = (next: number) =>
     setZoom(Math.max(0.3, Math.min(2.5, Math.round(next * 100) / 100)));

@@ -1,7 +1,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { bigChart, orderChart } from './fixtures';
-import { type ChartLayout, edgeText, layoutChart, stateRows } from './layout';
+import { bestLayout, type ChartLayout, edgeText, fitScale, layoutChart, stateRows } from './layout';
 
 const measure = (text: string) => text.length * 7.5;
 
@@ -69,21 +69,45 @@ describe('layoutChart', () => {
     checkReadable(layout);
   });
 
-  it('keeps a 40-state machine readable: regions side by side, nothing overlapping', async () => {
-    const chart = bigChart();
-    const started = performance.now();
-    const layout = await layoutChart(chart, measure, new ELK());
-    const ms = performance.now() - started;
-    expect(layout.states.length).toBe(42);
-    expect(ms).toBeLessThan(5000);
-    const regions = layout.states.filter((b) => b.region).sort((a, b) => a.x - b.x);
-    expect(regions.map((r) => r.state.key)).toEqual(['billing', 'stock', 'shipping', 'returns']);
-    for (let i = 1; i < regions.length; i++) {
-      const prev = regions[i - 1];
-      const cur = regions[i];
-      if (prev && cur) expect(cur.x).toBeGreaterThanOrEqual(prev.x + prev.width);
-    }
-    checkReadable(layout);
+  it.each(['RIGHT', 'DOWN'] as const)(
+    'keeps a 42-state machine readable flowing %s: regions side by side across the flow',
+    async (direction) => {
+      const chart = bigChart();
+      const started = performance.now();
+      const layout = await layoutChart(chart, measure, new ELK(), direction);
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect(layout.states.length).toBe(42);
+      // Across the flow: one above the other when flowing right, one beside the other flowing down.
+      const cross = direction === 'RIGHT' ? 'y' : 'x';
+      const size = direction === 'RIGHT' ? 'height' : 'width';
+      const regions = layout.states.filter((b) => b.region).sort((a, b) => a[cross] - b[cross]);
+      // In whichever order crosses fewest edges, each region past the one before.
+      expect(regions.map((r) => r.state.key).sort()).toEqual([
+        'billing',
+        'returns',
+        'shipping',
+        'stock',
+      ]);
+      for (let i = 1; i < regions.length; i++) {
+        const prev = regions[i - 1];
+        const cur = regions[i];
+        if (prev && cur) expect(cur[cross]).toBeGreaterThanOrEqual(prev[cross] + prev[size]);
+      }
+      checkReadable(layout);
+    },
+  );
+
+  it('picks the direction that shows the chart larger', async () => {
+    const wide = { width: 1300, height: 700 };
+    expect((await bestLayout(orderChart, measure, new ELK(), wide)).direction).toBe('RIGHT');
+    const big = await bestLayout(bigChart(), measure, new ELK(), wide);
+    const other = await layoutChart(
+      bigChart(),
+      measure,
+      new ELK(),
+      big.direction === 'RIGHT' ? 'DOWN' : 'RIGHT',
+    );
+    expect(fitScale(big, wide)).toBeGreaterThanOrEqual(fitScale(other, wide) / 1.1);
   });
 
   it('writes targetless transitions, invokes and actions inside their state', () => {

@@ -57,7 +57,11 @@ export interface Edge {
   readonly label: EdgeLabel | undefined;
 }
 
+export type Direction = 'RIGHT' | 'DOWN';
+
 export interface ChartLayout {
+  /** Which way transitions flow; parallel regions sit across it, side by side. */
+  readonly direction: Direction;
   readonly width: number;
   readonly height: number;
   readonly states: readonly StateBox[];
@@ -101,14 +105,16 @@ export function stateRows(state: ChartState, transitions: readonly ChartTransiti
 /**
  * Lays a chart out with ELK's layered algorithm over the whole hierarchy
  * (so transitions may cross compound borders): compound states contain their
- * children, parallel regions sit side by side (ordered by invisible edges),
- * every compound gets an initial dot, and edge labels are sized so ELK keeps
- * them apart. All coordinates in the result are absolute.
+ * children, parallel regions (unconnected to each other) share a layer and
+ * so sit side by side across the flow, every compound gets an initial dot,
+ * and edge labels are sized so ELK keeps them apart. All coordinates in the
+ * result are absolute.
  */
 export async function layoutChart(
   chart: Chart,
   measure: Measure,
   elk: ElkLike,
+  direction: Direction = 'RIGHT',
 ): Promise<ChartLayout> {
   const rowsOf = new Map<string, string[]>();
   const depthOf = new Map<string, number>();
@@ -150,6 +156,8 @@ export async function layoutChart(
         id: state.id + INITIAL,
         width: METRICS.initialSize,
         height: METRICS.initialSize,
+        // The initial dot starts its container's flow.
+        layoutOptions: { 'elk.layered.layering.layerConstraint': 'FIRST' },
       });
     }
     return kids;
@@ -163,22 +171,23 @@ export async function layoutChart(
       edges.push({ id, sources: [state.id + INITIAL], targets: [state.initial] });
       edgeInfo.set(id, { transition: undefined });
     }
-    if (state.type === 'parallel') {
-      state.children.slice(1).forEach((kid, i) => {
-        const prev = state.children[i];
-        if (prev) edges.push({ id: `::order:${kid.id}`, sources: [prev.id], targets: [kid.id] });
-      });
-    }
   }
+  // Document order is reading order: a transition to a state written earlier
+  // is handed to ELK reversed (and drawn back the right way), so the flow
+  // follows the definition instead of whichever edge cycle breaking picks.
+  const order = new Map(flatten(chart.root).map((st, i) => [st.id, i]));
+  const reversed = new Set<string>();
   for (const t of chart.transitions) {
     for (const target of t.targets) {
       if (t.source === chart.root.id || target === chart.root.id) continue;
       const id = `${t.id}->${target}`;
       const text = edgeText(t);
+      const back = (order.get(target) ?? 0) < (order.get(t.source) ?? 0);
+      if (back) reversed.add(id);
       edges.push({
         id,
-        sources: [t.source],
-        targets: [target],
+        sources: [back ? target : t.source],
+        targets: [back ? t.source : target],
         labels: [
           {
             text,
@@ -195,7 +204,7 @@ export async function layoutChart(
     id: '::root',
     layoutOptions: {
       'elk.algorithm': 'layered',
-      'elk.direction': 'RIGHT',
+      'elk.direction': direction,
       'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
       'elk.json.shapeCoords': 'ROOT',
       'elk.json.edgeCoords': 'ROOT',
@@ -251,12 +260,13 @@ export async function layoutChart(
       for (const s of e.sections ?? []) {
         points.push(s.startPoint, ...(s.bendPoints ?? []), s.endPoint);
       }
+      if (reversed.has(e.id)) points.reverse();
       const l = e.labels?.[0];
       laidEdges.push({
         id: e.id,
         transition: info.transition,
-        source: e.sources[0] ?? '',
-        target: e.targets[0] ?? '',
+        source: (reversed.has(e.id) ? e.targets[0] : e.sources[0]) ?? '',
+        target: (reversed.has(e.id) ? e.sources[0] : e.targets[0]) ?? '',
         points,
         label:
           l && info.text !== undefined
@@ -273,7 +283,39 @@ export async function layoutChart(
     for (const kid of n.children ?? []) collect(kid);
   };
   collect(out);
-  return { width: out.width ?? 0, height: out.height ?? 0, states, initials, edges: laidEdges };
+  return {
+    direction,
+    width: out.width ?? 0,
+    height: out.height ?? 0,
+    states,
+    initials,
+    edges: laidEdges,
+  };
+}
+
+/** The scale at which a layout fits a viewport (capped at 1.2). */
+export function fitScale(
+  layout: Pick<ChartLayout, 'width' | 'height'>,
+  viewport: { width: number; height: number },
+): number {
+  return Math.min(1.2, viewport.width / layout.width, viewport.height / layout.height);
+}
+
+/**
+ * Lays the chart out flowing right and flowing down, and keeps the one that
+ * can be shown larger in the viewport: small machines read best left to
+ * right on a wide screen, big parallel ones as columns.
+ */
+export async function bestLayout(
+  chart: Chart,
+  measure: Measure,
+  elk: ElkLike,
+  viewport: { width: number; height: number },
+): Promise<ChartLayout> {
+  const right = await layoutChart(chart, measure, elk, 'RIGHT');
+  const down = await layoutChart(chart, measure, elk, 'DOWN');
+  // RIGHT unless DOWN shows clearly larger.
+  return fitScale(down, viewport) > fitScale(right, viewport) * 1.1 ? down : right;
 }
 
 function flatten(state: ChartState): ChartState[] {

@@ -31,7 +31,9 @@ export function SendEvent(props: {
   const [values, setValues] = useState<Record<string, RawValues>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<{ ok: CommandResult } | { error: ApiError } | undefined>();
+  const [outcome, setOutcome] = useState<
+    { ok: CommandResult; type: string } | { error: ApiError } | undefined
+  >();
   const [key, setKey] = useState(() => newIdempotencyKey('inspector'));
 
   const schema = type ? detail.schemas.events[type] : undefined;
@@ -75,7 +77,7 @@ export function SendEvent(props: {
     setBusy(true);
     try {
       const result = await sendEvent(detail.name, instance.id, { ...payload, type }, key);
-      setOutcome({ ok: result });
+      setOutcome({ ok: result, type });
       setKey(newIdempotencyKey('inspector'));
       props.onSent(result);
     } catch (error) {
@@ -181,8 +183,8 @@ export function SendEvent(props: {
       <output aria-live="polite">
         {outcome && 'ok' in outcome && (
           <p className="success">
-            {outcome.ok.duplicate ? 'Already sent (duplicate key): ' : 'Sent: '}now in{' '}
-            <strong>{valueLabel(outcome.ok.value)}</strong> (seq {outcome.ok.seq})
+            {outcome.ok.duplicate ? `${outcome.type} was already sent: ` : `Sent ${outcome.type}: `}
+            now in <strong>{valueLabel(outcome.ok.value)}</strong> (seq {outcome.ok.seq})
           </p>
         )}
         {outcome && 'error' in outcome && (
