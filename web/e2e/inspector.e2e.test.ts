@@ -135,17 +135,29 @@ describe('the inspector in a browser', () => {
     const page = await newPage();
     await page.goto(`${url}/`);
     const order = page.getByRole('region', { name: 'order' });
+    /** The instance count in a state's row of a machine's table. */
+    const count = (machine: string, state: RegExp) =>
+      page
+        .getByRole('region', { name: machine })
+        .getByRole('row', { name: state })
+        .getByRole('cell')
+        .first()
+        .textContent();
+    await expect.poll(() => count('order', /^pending/)).toBe('4');
+    await expect.poll(() => count('order', /^paid/)).toBe('4');
+    await expect.poll(() => count('checkout', /^failed/)).toBe('1');
     await expect
-      .poll(() => order.getByRole('row', { name: /pending/ }).innerText())
-      .toMatch(/pending\s+4\b/);
-    await expect
-      .poll(() => order.getByRole('list', { name: 'Instances by status' }).innerText())
+      .poll(() => order.getByRole('list', { name: 'Instances by status' }).textContent())
       .toMatch(/13 instances/);
-    const checkout = page.getByRole('region', { name: 'checkout' });
-    await expect
-      .poll(() => checkout.getByRole('row', { name: /failed/ }).innerText())
-      .toMatch(/failed\s*final\s+1\b/);
-    await page.waitForTimeout(200);
+    // Lower the stuck threshold: the oldest active instances light up.
+    await page.getByLabel('Stuck after').fill('1s');
+    await order
+      .getByRole('row', { name: /pending/ })
+      .filter({ hasText: 'stuck' })
+      .waitFor();
+    expect(await order.locator('tr.stuck').count()).toBeGreaterThanOrEqual(3);
+    // Each card carries its chart with the counts as heat.
+    await order.locator('[data-state="order.paid.packed"].has-heat').waitFor();
     await shot(page, 'overview-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot(page, 'overview-dark');
@@ -176,7 +188,7 @@ describe('the inspector in a browser', () => {
     await page.getByRole('button', { name: 'Send Pay' }).click();
     await page.locator('[data-state="order.paid.awaitingPacking"][data-active]').waitFor();
     await page.locator('[data-seq="2"]').filter({ hasText: 'Pay' }).waitFor();
-    expect(await page.getByTestId('instance-state').innerText()).toBe('paid.awaitingPacking');
+    expect(await page.getByTestId('instance-state').textContent()).toBe('paid.awaitingPacking');
     expect(await type.inputValue()).toBe('Pack');
 
     // Someone else sends Pack: the watch stream moves the chart and the timeline.
@@ -187,7 +199,7 @@ describe('the inspector in a browser', () => {
       await page.locator('[data-state="order.paid.awaitingPacking"][data-active]').count(),
     ).toBe(0);
     await page.getByRole('button', { name: /^3\s*Pack/ }).click();
-    await page.waitForTimeout(300);
+    await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, 'instance-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot(page, 'instance-dark');

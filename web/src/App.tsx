@@ -1,5 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { describeToken, useToken } from './auth';
+import { SIGN_IN_EVENT } from './components/ProblemNote';
 import { hrefs, Link, useLocation } from './router';
 import { setTheme, type ThemeChoice, useTheme } from './theme';
 import { Instance } from './views/Instance';
@@ -12,7 +13,13 @@ export function App() {
   const token = useToken();
   const theme = useTheme();
   const [signingIn, setSigningIn] = useState(false);
+  useEffect(() => {
+    const open = () => setSigningIn(true);
+    window.addEventListener(SIGN_IN_EVENT, open);
+    return () => window.removeEventListener(SIGN_IN_EVENT, open);
+  }, []);
   const info = token ? describeToken(token) : undefined;
+  const who = token ?? 'anonymous';
   return (
     <>
       <a className="skip" href="#main">
@@ -42,12 +49,17 @@ export function App() {
         </div>
       </header>
       {signingIn && <SignIn onClose={() => setSigningIn(false)} />}
-      {route.page === 'overview' && <Overview />}
+      {/* Views remount when the token changes, so what failed with 401 is read again. */}
+      {route.page === 'overview' && <Overview key={who} />}
       {route.page === 'machine' && (
-        <Machine key={route.machine} machine={route.machine} query={query} />
+        <Machine key={`${route.machine}:${who}`} machine={route.machine} query={query} />
       )}
       {route.page === 'instance' && (
-        <Instance key={`${route.machine}/${route.id}`} machine={route.machine} id={route.id} />
+        <Instance
+          key={`${route.machine}/${route.id}:${who}`}
+          machine={route.machine}
+          id={route.id}
+        />
       )}
       {route.page === 'not-found' && (
         <main id="main">

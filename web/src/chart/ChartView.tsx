@@ -1,4 +1,4 @@
-import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { Chart, ChartState } from '../types';
 import {
   bestLayout,
@@ -22,6 +22,8 @@ export interface ChartViewProps {
   readonly selected?: string | undefined;
   /** Makes states focusable buttons. */
   readonly onSelect?: (state: ChartState) => void;
+  /** A thumbnail: no zoom tools, scaled down to fit (the overview). */
+  readonly compact?: boolean;
 }
 
 const layouts = new WeakMap<Chart, Promise<ChartLayout>>();
@@ -123,7 +125,7 @@ function stateDescription(box: StateBox, active: boolean, count: number | undefi
  * double-bordered, initial dots, labelled transitions. Zoomable; fits the
  * width by default.
  */
-export function ChartView(props: ChartViewProps) {
+export const ChartView = memo(function ChartView(props: ChartViewProps) {
   const { layout, error } = useChartLayout(props.chart);
   const frame = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
@@ -144,34 +146,42 @@ export function ChartView(props: ChartViewProps) {
   }, [props.heat, layout]);
   if (error) return <p className="problem">The chart could not be laid out: {error}</p>;
 
-  // Fit the width, but not below 0.6 (smaller text is unreadable: scroll instead).
-  const fit = layout && width > 0 ? Math.max(0.6, Math.min(1.2, (width - 2) / layout.width)) : 1;
+  // Fit the width, but not below 60 % (smaller text is unreadable: scroll
+  // instead); a thumbnail fits width and 240 px of height, whatever it takes.
+  const fit =
+    !layout || width <= 0
+      ? 1
+      : props.compact
+        ? Math.min(1, (width - 2) / layout.width, 240 / layout.height)
+        : Math.max(0.6, Math.min(1.2, (width - 2) / layout.width));
   const scale = zoom === 'fit' ? fit : zoom;
   const setScale = (next: number) =>
     setZoom(Math.max(0.3, Math.min(2.5, Math.round(next * 100) / 100)));
 
   return (
-    <div className="chart">
-      <div className="chart-tools" role="toolbar" aria-label="Chart zoom">
-        <button type="button" onClick={() => setScale(scale / 1.2)} aria-label="Zoom out">
-          −
-        </button>
-        <button type="button" onClick={() => setZoom('fit')} aria-pressed={zoom === 'fit'}>
-          Fit
-        </button>
-        <button type="button" onClick={() => setZoom(1)} aria-pressed={zoom === 1}>
-          100%
-        </button>
-        <button type="button" onClick={() => setScale(scale * 1.2)} aria-label="Zoom in">
-          +
-        </button>
-        {props.heat && (
-          <span className="legend" aria-hidden="true">
-            <span className="swatch heat-low" /> fewer <span className="swatch heat-high" /> more
-            instances
-          </span>
-        )}
-      </div>
+    <div className={props.compact ? 'chart compact' : 'chart'}>
+      {!props.compact && (
+        <div className="chart-tools" role="toolbar" aria-label="Chart zoom">
+          <button type="button" onClick={() => setScale(scale / 1.2)} aria-label="Zoom out">
+            −
+          </button>
+          <button type="button" onClick={() => setZoom('fit')} aria-pressed={zoom === 'fit'}>
+            Fit
+          </button>
+          <button type="button" onClick={() => setZoom(1)} aria-pressed={zoom === 1}>
+            100%
+          </button>
+          <button type="button" onClick={() => setScale(scale * 1.2)} aria-label="Zoom in">
+            +
+          </button>
+          {props.heat && (
+            <span className="legend" aria-hidden="true">
+              <span className="swatch heat-low" /> fewer <span className="swatch heat-high" /> more
+              instances
+            </span>
+          )}
+        </div>
+      )}
       <div className="chart-frame" ref={frame}>
         {!layout ? (
           <p className="muted chart-loading">Laying out the chart…</p>
@@ -254,7 +264,7 @@ export function ChartView(props: ChartViewProps) {
       </div>
     </div>
   );
-}
+});
 
 function StateShape(props: {
   box: StateBox;

@@ -116,9 +116,9 @@ export function bigChart(): Chart {
     state('big.cancelled', 'final'),
   ]);
   const t: ChartTransition[] = [];
-  flow
-    .slice(0, -1)
-    .forEach((s, i) => t.push(on(`big.intake.${s}`, `Next${i}`, [`big.intake.${flow[i + 1]}`])));
+  for (const [i, s] of flow.slice(0, -1).entries()) {
+    t.push(on(`big.intake.${s}`, `Next${i}`, [`big.intake.${flow[i + 1]}`]));
+  }
   t.push(on('big.intake.review', 'Reject', ['big.intake.rejected'], { guard: 'isReviewer' }));
   t.push(on('big.intake.schedule', 'Start', ['big.work']));
   for (const r of regions) {

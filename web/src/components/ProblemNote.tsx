@@ -1,5 +1,8 @@
 import type { ApiError } from '../api';
 
+/** Dispatched on window to open the sign-in panel from anywhere. */
+export const SIGN_IN_EVENT = 'stator:sign-in';
+
 /** A failed request said plainly: the code, the server's explanation, and what to do for 401/403. */
 export function ProblemNote({ error, action }: { error: ApiError; action?: string }) {
   const hint =
@@ -25,6 +28,11 @@ export function ProblemNote({ error, action }: { error: ApiError; action?: strin
         </ul>
       )}
       {hint && <p className="muted">{hint}</p>}
+      {error.status === 401 && (
+        <button type="button" onClick={() => window.dispatchEvent(new Event(SIGN_IN_EVENT))}>
+          Sign in
+        </button>
+      )}
     </div>
   );
 }

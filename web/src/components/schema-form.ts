@@ -27,7 +27,7 @@ const typeOf = (s: JsonSchema): string | undefined => {
 };
 
 function kindOf(s: JsonSchema): Pick<Field, 'kind' | 'options' | 'item'> {
-  if (s.enum && s.enum.every((v) => typeof v === 'string'))
+  if (s.enum?.every((v) => typeof v === 'string'))
     return { kind: 'enum', options: s.enum as string[] };
   const t = typeOf(s);
   if (t === 'string' || t === 'number' || t === 'integer' || t === 'boolean') return { kind: t };

@@ -1,4 +1,6 @@
+import { useMemo } from 'react';
 import { getMachine, listMachines, type MachineStats, machineStats } from '../api';
+import { ChartView } from '../chart/ChartView';
 import { ProblemNote } from '../components/ProblemNote';
 import { formatAge, parseDuration } from '../format';
 import { useLoad, useNow, useStored } from '../hooks';
@@ -68,6 +70,18 @@ function MachineCard({ machine, threshold }: { machine: MachineSummary; threshol
   if (detail.data) walk(detail.data.chart.root, 0);
   const data: MachineStats | undefined = stats.data;
   const max = Math.max(1, ...rows.map((r) => data?.byState.get(r.path)?.count ?? 0));
+  const heat = useMemo(() => {
+    if (!detail.data || !data) return undefined;
+    const map = new Map<string, number>();
+    const walk = (s: ChartState) => {
+      for (const kid of s.children) {
+        map.set(kid.id, data.byState.get(kid.path.join('.'))?.count ?? 0);
+        walk(kid);
+      }
+    };
+    walk(detail.data.chart.root);
+    return map;
+  }, [detail.data, data]);
   return (
     <section className="card machine-card" aria-labelledby={`m-${machine.name}`}>
       <header className="card-head">
@@ -93,6 +107,20 @@ function MachineCard({ machine, threshold }: { machine: MachineSummary; threshol
           </li>
         ))}
       </ul>
+      {detail.data && (
+        <Link
+          href={hrefs.machine(machine.name)}
+          className="thumb"
+          aria-label={`Open the ${machine.name} chart`}
+        >
+          <ChartView
+            chart={detail.data.chart}
+            label={`Statechart of ${machine.name} with instance counts per state`}
+            compact
+            {...(heat && { heat })}
+          />
+        </Link>
+      )}
       <table className="state-table">
         <caption className="sr-only">Instances per state of {machine.name}</caption>
         <thead>

@@ -181,7 +181,7 @@ export function SendEvent(props: {
         )}
       </div>
       <output aria-live="polite">
-        {outcome && 'ok' in outcome && (
+        {outcome && 'ok' in outcome && outcome.ok.seq >= instance.seq && (
           <p className="success">
             {outcome.ok.duplicate ? `${outcome.type} was already sent: ` : `Sent ${outcome.type}: `}
             now in <strong>{valueLabel(outcome.ok.value)}</strong> (seq {outcome.ok.seq})
