@@ -4,6 +4,7 @@ import {
   bestLayout,
   type ChartLayout,
   type Edge,
+  type ElkLike,
   METRICS,
   type Point,
   type StateBox,
@@ -42,12 +43,36 @@ function measure(text: string, font: keyof typeof FONTS): number {
   return canvas.measureText(text).width;
 }
 
-/** Lays a chart out once per chart object (ELK is loaded on first use, in its own chunk). */
+let elk: Promise<ElkLike> | undefined;
+
+/**
+ * ELK in a Web Worker (its script is a same-origin asset, so the CSP's
+ * `worker-src 'self'` allows it): a 40-state layout takes a few hundred
+ * milliseconds, which would otherwise freeze the page. Falls back to running
+ * it on the page where workers are unavailable.
+ */
+function elkInstance(): Promise<ElkLike> {
+  elk ??= (async () => {
+    try {
+      const [{ default: ELK }, { default: workerUrl }] = await Promise.all([
+        import('elkjs/lib/elk-api.js'),
+        import('elkjs/lib/elk-worker.min.js?url'),
+      ]);
+      return new ELK({ workerUrl });
+    } catch {
+      const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
+      return new ELK();
+    }
+  })();
+  return elk;
+}
+
+/** Lays a chart out once per chart object. */
 function layoutOnce(chart: Chart): Promise<ChartLayout> {
   let hit = layouts.get(chart);
   if (!hit) {
-    hit = import('elkjs/lib/elk.bundled.js').then(({ default: ELK }) =>
-      bestLayout(chart, measure, new ELK(), {
+    hit = elkInstance().then((instance) =>
+      bestLayout(chart, measure, instance, {
         width: Math.max(600, window.innerWidth - 96),
         height: Math.max(400, window.innerHeight * 0.7),
       }),
