@@ -24,6 +24,14 @@ let url = '';
 let dir = '';
 const consoleErrors: string[] = [];
 
+/**
+ * Alone the file takes 10–15 s; beside the rest of `npm test` on a busy
+ * 2-core machine one test has taken 18 s. Generous limits keep load from
+ * failing it; a real hang still fails.
+ */
+const WAIT_MS = 45_000;
+const TEST_MS = 90_000;
+
 /** Newest modification time under a path (files only). */
 function newest(path: string): number {
   const info = statSync(path);
@@ -107,6 +115,7 @@ async function newPage(scheme: 'light' | 'dark' = 'light'): Promise<Page> {
     viewport: { width: 1360, height: 900 },
     colorScheme: scheme,
   });
+  page.setDefaultTimeout(WAIT_MS);
   page.on('console', (m) => {
     // Errors (CSP violations among them), and React's note that only its development build prints.
     if (m.type() === 'error' || m.text().includes('React DevTools')) consoleErrors.push(m.text());
@@ -138,7 +147,7 @@ afterAll(async () => {
   console.log(`inspector screenshots: ${SHOTS}`);
 });
 
-describe('the inspector in a browser', () => {
+describe('the inspector in a browser', { timeout: TEST_MS }, () => {
   it('shows every machine with counts per status and state', async () => {
     const page = await newPage();
     await page.goto(`${url}/`);
