@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { errors } from '../core/errors.js';
-import type { EventWrite } from '../store/types.js';
 import { DenialLimiter, gateOf } from './authorization.js';
 import { systemClock } from './clock.js';
 import * as commitPath from './commit-path.js';
@@ -14,7 +13,7 @@ import { Mailboxes } from './mailbox.js';
 import { ReadinessProbe } from './readiness.js';
 import { rebuild } from './recovery.js';
 import { MachineRegistry } from './registry.js';
-import type { CommittedTransition, Engine, EngineOptions } from './types.js';
+import type { Engine, EngineOptions } from './types.js';
 import {
   assertExternalEvent,
   assertIdempotencyKey,

@@ -12,6 +12,7 @@ import { type RateLimit, rateLimiter } from './rate-limit.js';
 import { EVENTS, HISTORY, INSTANCE, INSTANCES, instanceRoutes } from './routes/instances.js';
 import { MACHINE, MACHINES, machineRoutes } from './routes/machines.js';
 import { WATCH, watchRoute } from './routes/watch.js';
+import { type InspectorOptions, inspectorRoutes } from './static.js';
 import { HTTP_STATUS } from './status.js';
 import type { MachineSchemas, Policies } from './types.js';
 
@@ -51,6 +52,8 @@ export interface AppOptions {
   readonly version?: string;
   /** Requests per caller (actor, or client address when anonymous). Default: no limit. */
   readonly rateLimit?: RateLimit;
+  /** The inspector web UI at `/` (default: the package's built `web/dist`); `false` turns it off. */
+  readonly inspector?: InspectorOptions | false;
 }
 
 /** Whom a request counts against: its actor, or the client's address when it has none. */
@@ -188,5 +191,6 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       throw httpError('METHOD_NOT_ALLOWED', `This route allows ${allow} only.`, { allow });
     });
   }
+  if (options.inspector !== false) inspectorRoutes(app, options.inspector);
   return app;
 }

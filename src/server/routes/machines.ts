@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { machineChart } from '../../analysis/chart.js';
 import { type AppContext, type AppEnv, machineParam } from '../context.js';
 import { eventTypes, mermaidGraph } from '../graph.js';
 import { standardToJsonSchema } from '../json-schema.js';
@@ -6,7 +7,7 @@ import { standardToJsonSchema } from '../json-schema.js';
 export const MACHINES = '/v1/machines';
 export const MACHINE = '/v1/machines/:machine';
 
-/** Registered machines; one machine's versions, event types and schemas, and Mermaid graph. */
+/** Registered machines; one machine's versions, event types and schemas, Mermaid graph and chart JSON. */
 export function machineRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
   const { engine } = ctx;
   app.get(MACHINES, (c) => c.json({ machines: engine.machines() }));
@@ -28,6 +29,7 @@ export function machineRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
         ...(declared?.input && { input: standardToJsonSchema(declared.input) }),
       },
       graph: mermaidGraph(definition),
+      chart: machineChart(definition),
     });
   });
 }

@@ -1,0 +1,229 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../../examples/seed.js';
+import { launchChromium } from './browser.js';
+
+/**
+ * The inspector in a real browser against a real `stator serve` of the
+ * example module on a temporary SQLite file: overview, an instance's chart,
+ * sending an event from the generated form, and live updates from the watch
+ * stream. Screenshots go to $STATOR_SCREENSHOTS (default: a temp dir).
+ */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SHOTS = process.env.STATOR_SCREENSHOTS ?? join(tmpdir(), 'stator-inspector-shots');
+
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let url = '';
+let dir = '';
+const consoleErrors: string[] = [];
+
+/**
+ * Alone the file takes 10–15 s; beside the rest of `npm test` on a busy
+ * 2-core machine one test has taken 18 s. Generous limits keep load from
+ * failing it; a real hang still fails.
+ */
+const WAIT_MS = 45_000;
+const TEST_MS = 90_000;
+
+/** Newest modification time under a path (files only). */
+function newest(path: string): number {
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+/** Builds web/dist when it is missing or older than its sources, so the test never runs a stale app. */
+async function ensureBuilt(): Promise<void> {
+  const web = join(ROOT, 'web');
+  let built = 0;
+  try {
+    built = statSync(join(web, 'dist', 'index.html')).mtimeMs;
+  } catch {
+    built = 0;
+  }
+  const sources = Math.max(
+    newest(join(web, 'src')),
+    newest(join(web, 'public')),
+    newest(join(web, 'index.html')),
+    newest(join(web, 'vite.config.ts')),
+  );
+  if (built > sources) return;
+  const { build } = await import('vite');
+  const env = process.env.NODE_ENV;
+  try {
+    await build({ root: web, logLevel: 'warn' });
+  } finally {
+    // The Vite config forces NODE_ENV=production for a build; give vitest its own back.
+    if (env === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = env;
+  }
+}
+
+function startServer(db: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'serve',
+        'examples/module.ts',
+        '--port',
+        '0',
+        '--db',
+        `sqlite:${db}`,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, STATOR_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    server = child;
+    let err = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      err += text;
+      const found = /stator: serving \S+ on (\S+)/.exec(err)?.[1];
+      if (found) resolve(found);
+    });
+    child.once('exit', (code) => reject(new Error(`stator serve exited ${code}: ${err}`)));
+  });
+}
+
+async function api(path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  expect(res.ok, `${path}: ${res.status}`).toBe(true);
+  return res.json();
+}
+
+async function newPage(scheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  if (!browser) throw new Error('no browser');
+  const page = await browser.newPage({
+    viewport: { width: 1360, height: 900 },
+    colorScheme: scheme,
+  });
+  page.setDefaultTimeout(WAIT_MS);
+  page.on('console', (m) => {
+    // Errors (CSP violations among them), and React's note that only its development build prints.
+    if (m.type() === 'error' || m.text().includes('React DevTools')) consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  return page;
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'stator-e2e-'));
+  mkdirSync(SHOTS, { recursive: true });
+  const [base] = await Promise.all([startServer(join(dir, 'e2e.db')), ensureBuilt()]);
+  url = base;
+  [browser] = await Promise.all([launchChromium(), seedDemo(url)]);
+  await api('/v1/machines/order/instances', { id: 'e2e-1', input: { total: 30 } });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server?.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  console.log(`inspector screenshots: ${SHOTS}`);
+});
+
+describe('the inspector in a browser', { timeout: TEST_MS }, () => {
+  it('shows every machine with counts per status and state', async () => {
+    const page = await newPage();
+    await page.goto(`${url}/`);
+    const order = page.getByRole('region', { name: 'order' });
+    /** The instance count in a state's row of a machine's table. */
+    const count = (machine: string, state: RegExp) =>
+      page
+        .getByRole('region', { name: machine })
+        .getByRole('row', { name: state })
+        .getByRole('cell')
+        .first()
+        .textContent();
+    await expect.poll(() => count('order', /^pending/)).toBe('4');
+    await expect.poll(() => count('order', /^paid/)).toBe('4');
+    await expect.poll(() => count('checkout', /^failed/)).toBe('1');
+    await expect
+      .poll(() => order.getByRole('list', { name: 'Instances by status' }).textContent())
+      .toMatch(/13 instances/);
+    // Lower the stuck threshold: the oldest active instances light up.
+    await page.getByLabel('Stuck after').fill('1s');
+    await order
+      .getByRole('row', { name: /pending/ })
+      .filter({ hasText: 'stuck' })
+      .waitFor();
+    expect(await order.locator('tr.stuck').count()).toBeGreaterThanOrEqual(3);
+    // Each card carries its chart with the counts as heat.
+    await order.locator('[data-state="order.paid.packed"].has-heat').waitFor();
+    await shot(page, 'overview-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'overview-dark');
+    await page.close();
+  });
+
+  it('opens an instance, sends an event from the form, and follows live transitions', async () => {
+    const page = await newPage();
+    await page.goto(`${url}/machines/order`);
+    // The machine page: its chart with counts, and the instance list filtered by id prefix.
+    await page.locator('[data-state="order.pending"]').waitFor();
+    await page.getByLabel('Id starts with').fill('e2e');
+    await page.getByRole('link', { name: 'e2e-1' }).click();
+
+    // The instance: pending is highlighted on the chart; the stream is live.
+    await page.waitForURL(/\/machines\/order\/instances\/e2e-1$/);
+    await page.locator('[data-state="order.pending"][data-active]').waitFor();
+    expect(await page.locator('[data-state="order.paid"][data-active]').count()).toBe(0);
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+
+    // The form offers what pending accepts first (Pay), with the schema's amount field.
+    const type = page.getByLabel('Event type');
+    expect(await type.inputValue()).toBe('Pay');
+    await page.getByLabel(/amount/).fill('0');
+    await page.getByRole('button', { name: 'Send Pay' }).click();
+    await page.getByText('more than 0').waitFor();
+    await page.getByLabel(/amount/).fill('30');
+    await page.getByRole('button', { name: 'Send Pay' }).click();
+    await page.locator('[data-state="order.paid.awaitingPacking"][data-active]').waitFor();
+    await page.locator('[data-seq="2"]').filter({ hasText: 'Pay' }).waitFor();
+    expect(await page.getByTestId('instance-state').textContent()).toBe('paid.awaitingPacking');
+    expect(await type.inputValue()).toBe('Pack');
+
+    // Someone else sends Pack: the watch stream moves the chart and the timeline.
+    await api('/v1/machines/order/instances/e2e-1/events', { type: 'Pack' });
+    await page.locator('[data-state="order.paid.packed"][data-active]').waitFor();
+    await page.locator('[data-seq="3"]').filter({ hasText: '→ paid.packed' }).waitFor();
+    expect(
+      await page.locator('[data-state="order.paid.awaitingPacking"][data-active]').count(),
+    ).toBe(0);
+    await page.getByRole('button', { name: /^3\s*Pack/ }).click();
+    await page.evaluate('window.scrollTo(0, 0)');
+    await shot(page, 'instance-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'instance-dark');
+    await page.close();
+  });
+
+  it('loads without console errors (no CSP violations) and runs the production build', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,137 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useRef, useState } from 'react';
+import { formatTime, preview } from '../format';
+import type { EventRow } from '../types';
+import { JsonTree } from './JsonTree';
+
+export interface TimelineEntry {
+  readonly event: EventRow;
+  /** The state after the event, when known (live transitions carry it). */
+  readonly after?: string;
+}
+
+/**
+ * An instance's events, newest first, virtualized: only the rows in view are
+ * in the DOM, so 10,000 events scroll as smoothly as ten. A row opens to show
+ * its payload as a tree (Enter or click).
+ */
+export function Timeline({
+  entries,
+  loading,
+}: {
+  entries: readonly TimelineEntry[];
+  loading: boolean;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
+  const rows = entries.length;
+  const virtual = useVirtualizer({
+    count: rows,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 44,
+    overscan: 8,
+    getItemKey: (i) => entries[rows - 1 - i]?.event.seq ?? i,
+  });
+  const toggle = (seq: number) =>
+    setOpen((s) => {
+      const next = new Set(s);
+      if (next.has(seq)) next.delete(seq);
+      else next.add(seq);
+      return next;
+    });
+
+  return (
+    <section className="timeline" aria-labelledby="timeline-title">
+      <h2 id="timeline-title">
+        Timeline{' '}
+        <span className="muted">
+          ({rows} event{rows === 1 ? '' : 's'}
+          {loading ? ', loading…' : ''})
+        </span>
+      </h2>
+      <div className="timeline-head" aria-hidden="true">
+        <span>seq</span>
+        <span>event</span>
+        <span>actor</span>
+        <span>recorded</span>
+        <span>payload</span>
+      </div>
+      <div
+        className="timeline-scroll"
+        ref={scroller}
+        style={{ height: Math.min(virtual.getTotalSize() + 2, 480) }}
+      >
+        <ol
+          className="timeline-list"
+          style={{ height: virtual.getTotalSize() }}
+          aria-label="Events, newest first"
+        >
+          {virtual.getVirtualItems().map((item) => {
+            const entry = entries[rows - 1 - item.index];
+            if (!entry) return null;
+            const e = entry.event;
+            const expanded = open.has(e.seq);
+            return (
+              <li
+                key={item.key}
+                data-index={item.index}
+                data-seq={e.seq}
+                ref={virtual.measureElement}
+                className="timeline-row"
+                style={{ transform: `translateY(${item.start}px)` }}
+                aria-setsize={rows}
+                aria-posinset={item.index + 1}
+              >
+                <button
+                  type="button"
+                  className="timeline-line"
+                  aria-expanded={expanded}
+                  onClick={() => toggle(e.seq)}
+                >
+                  <span className="seq">{e.seq}</span>
+                  <span className="type">
+                    {e.type}
+                    {entry.after && <span className="muted"> → {entry.after}</span>}
+                  </span>
+                  <span
+                    className="actor"
+                    title={
+                      e.actor
+                        ? e.actor.id
+                        : 'No actor recorded (the server runs without authentication)'
+                    }
+                  >
+                    {e.actor ? e.actor.id : <span className="muted">anonymous</span>}
+                  </span>
+                  <time dateTime={new Date(e.recordedAt).toISOString()}>
+                    {formatTime(e.recordedAt)}
+                  </time>
+                  <span className="payload">
+                    {Object.keys(e.payload).length > 0 ? (
+                      preview(e.payload, 80)
+                    ) : (
+                      <span className="muted">{'{}'}</span>
+                    )}
+                  </span>
+                </button>
+                {expanded && (
+                  <div className="timeline-detail">
+                    <JsonTree value={e.payload} name="payload" />
+                    {e.actor && <JsonTree value={e.actor} name="actor" />}
+                    {e.idempotencyKey && (
+                      <div className="json-leaf">
+                        <span className="json-key">idempotency key: </span>
+                        <code>{e.idempotencyKey}</code>
+                      </div>
+                    )}
+                    {e.traceContext && <JsonTree value={e.traceContext} name="trace" />}
+                  </div>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,154 @@
+/**
+ * Shapes of the HTTP API as the inspector reads them (see /openapi.json).
+ * Declared here, not imported from the server: the UI knows the API only.
+ */
+
+export type InstanceStatus = 'active' | 'done' | 'error' | 'stopped';
+export const STATUSES: readonly InstanceStatus[] = ['active', 'done', 'error', 'stopped'];
+
+export type StateValue = string | { readonly [key: string]: StateValue };
+
+export interface Actor {
+  readonly id: string;
+  readonly roles?: readonly string[];
+  readonly [key: string]: unknown;
+}
+
+export interface InstanceState {
+  readonly machine: string;
+  readonly id: string;
+  readonly version: string;
+  readonly value: StateValue;
+  readonly context: unknown;
+  readonly status: InstanceStatus;
+  readonly seq: number;
+  readonly stateEnteredAt: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface CommandResult extends InstanceState {
+  readonly duplicate: boolean;
+}
+
+export interface EventRow {
+  readonly machine: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly type: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly actor: Actor | null;
+  readonly recordedAt: number;
+  readonly idempotencyKey: string | null;
+  readonly traceContext: Readonly<Record<string, string>> | null;
+}
+
+export interface InstancePage {
+  readonly instances: readonly InstanceState[];
+  readonly next: string | null;
+}
+
+export interface HistoryPage {
+  readonly events: readonly EventRow[];
+  readonly next: number | null;
+}
+
+export interface MachineSummary {
+  readonly name: string;
+  readonly versions: readonly string[];
+  readonly latest: string;
+}
+
+export interface MachineDetail extends MachineSummary {
+  readonly events: readonly string[];
+  readonly schemas: {
+    readonly events: Readonly<Record<string, JsonSchema>>;
+    readonly input?: JsonSchema;
+  };
+  readonly graph: string;
+  readonly chart: Chart;
+}
+
+/** One SSE `transition` message of the watch stream. */
+export interface WatchMessage {
+  readonly event: EventRow;
+  readonly state: InstanceState | null;
+}
+
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: string;
+  readonly instance?: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** The subset of JSON Schema the zod-generated event schemas use. */
+export interface JsonSchema {
+  readonly type?: string | readonly string[];
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: boolean | JsonSchema;
+  readonly items?: JsonSchema;
+  readonly enum?: readonly unknown[];
+  readonly const?: unknown;
+  readonly anyOf?: readonly JsonSchema[];
+  readonly oneOf?: readonly JsonSchema[];
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly pattern?: string;
+  readonly format?: string;
+  readonly description?: string;
+  readonly title?: string;
+  readonly default?: unknown;
+}
+
+// The chart JSON of GET /v1/machines/{machine} (`chart`).
+
+export type ChartStateType = 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
+
+export interface ChartState {
+  readonly id: string;
+  readonly key: string;
+  readonly path: readonly string[];
+  readonly type: ChartStateType;
+  readonly history?: 'shallow' | 'deep';
+  readonly initial?: string;
+  readonly entry: readonly string[];
+  readonly exit: readonly string[];
+  readonly invokes: readonly { readonly id: string; readonly src: string }[];
+  readonly tags: readonly string[];
+  readonly description?: string;
+  readonly children: readonly ChartState[];
+}
+
+export type ChartTransitionKind = 'event' | 'after' | 'always' | 'done' | 'error' | 'done.state';
+
+export interface ChartTransition {
+  readonly id: string;
+  readonly source: string;
+  readonly targets: readonly string[];
+  readonly kind: ChartTransitionKind;
+  readonly event: string;
+  readonly label: string;
+  readonly guard?: string;
+  readonly delay?: { readonly name?: string; readonly ms?: number };
+  readonly invoke?: string;
+  readonly reenter: boolean;
+  readonly internal: boolean;
+  readonly actions: readonly string[];
+}
+
+export interface Chart {
+  readonly machine: string;
+  readonly root: ChartState;
+  readonly transitions: readonly ChartTransition[];
+}

@@ -1,0 +1,158 @@
+import { useMemo } from 'react';
+import { getMachine, type ListFilter, machineStats } from '../api';
+import { ChartView } from '../chart/ChartView';
+import { indexChart } from '../chart/model';
+import { ProblemNote } from '../components/ProblemNote';
+import { parseDuration } from '../format';
+import { useLoad } from '../hooks';
+import { hrefs, Link, navigate } from '../router';
+import { type InstanceStatus, STATUSES } from '../types';
+import { InstanceList } from './InstanceList';
+import { useStuckThreshold } from './Overview';
+
+/** One machine: its chart with instance counts as heat, and its instances with filters. */
+export function Machine({ machine, query }: { machine: string; query: URLSearchParams }) {
+  const detail = useLoad(() => getMachine(machine), `detail:${machine}`);
+  const stats = useLoad(() => machineStats(machine), `stats:${machine}`, 5000);
+  const [threshold] = useStuckThreshold();
+  const index = useMemo(
+    () => (detail.data ? indexChart(detail.data.chart) : undefined),
+    [detail.data],
+  );
+  const heat = useMemo(() => {
+    if (!index || !stats.data) return undefined;
+    const map = new Map<string, number>();
+    for (const s of index.states) {
+      if (s.path.length > 0) map.set(s.id, stats.data.byState.get(s.path.join('.'))?.count ?? 0);
+    }
+    return map;
+  }, [index, stats.data]);
+
+  const state = query.get('state') ?? '';
+  const statusText = query.get('status') ?? '';
+  const status = STATUSES.includes(statusText as InstanceStatus)
+    ? (statusText as InstanceStatus)
+    : undefined;
+  const minText = query.get('min') ?? '';
+  const prefix = query.get('prefix') ?? '';
+  const live = query.get('live') !== 'off';
+  const minTimeInState = parseDuration(minText);
+  const filter: ListFilter = {
+    ...(state && { state }),
+    ...(status && { status }),
+    ...(minTimeInState !== undefined && { minTimeInState }),
+  };
+  const set = (key: string, value: string) => {
+    const q = new URLSearchParams(query);
+    if (value) q.set(key, value);
+    else q.delete(key);
+    navigate(hrefs.machine(machine, Object.fromEntries(q)), { replace: true });
+  };
+  const selectedId = state && index ? index.byPath.get(state)?.id : undefined;
+
+  return (
+    <main id="main" className="machine">
+      <nav aria-label="Breadcrumb" className="crumbs">
+        <Link href={hrefs.overview()}>Machines</Link> / <span aria-current="page">{machine}</span>
+      </nav>
+      <div className="page-head">
+        <h1>{machine}</h1>
+        {detail.data && (
+          <span className="muted">
+            version {detail.data.latest} · {detail.data.events.length} event types ·{' '}
+            {stats.data ? `${stats.data.total} instances` : 'counting…'}
+          </span>
+        )}
+      </div>
+      {detail.status === 'error' && (
+        <ProblemNote error={detail.error} action="Reading the machine" />
+      )}
+      {stats.status === 'error' && <ProblemNote error={stats.error} action="Counting instances" />}
+      {detail.data && (
+        <section className="card" aria-label="Statechart">
+          <ChartView
+            chart={detail.data.chart}
+            label={`Statechart of ${machine} with instance counts per state`}
+            {...(heat && { heat })}
+            selected={selectedId}
+            onSelect={(s) => set('state', s.path.join('.') === state ? '' : s.path.join('.'))}
+          />
+          <p className="hint">Select a state to list its instances (its substates included).</p>
+        </section>
+      )}
+      <section className="card" aria-label="Instances">
+        <form
+          className="filters"
+          onSubmit={(e) => e.preventDefault()}
+          aria-label="Filter instances"
+        >
+          <div className="field">
+            <label htmlFor="f-state">State or substate</label>
+            <select id="f-state" value={state} onChange={(e) => set('state', e.target.value)}>
+              <option value="">any</option>
+              {index?.states
+                .filter((s) => s.path.length > 0 && s.type !== 'history')
+                .map((s) => (
+                  <option key={s.id} value={s.path.join('.')}>
+                    {'\u00a0\u00a0'.repeat(s.path.length - 1)}
+                    {s.path.join('.')}
+                  </option>
+                ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="f-status">Status</label>
+            <select
+              id="f-status"
+              value={status ?? ''}
+              onChange={(e) => set('status', e.target.value)}
+            >
+              <option value="">any</option>
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="f-min">Min. time in state</label>
+            <input
+              id="f-min"
+              value={minText}
+              placeholder="e.g. 15m"
+              size={8}
+              onChange={(e) => set('min', e.target.value)}
+              aria-invalid={minText !== '' && minTimeInState === undefined ? true : undefined}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="f-prefix">Id starts with</label>
+            <input
+              id="f-prefix"
+              value={prefix}
+              size={12}
+              onChange={(e) => set('prefix', e.target.value)}
+            />
+          </div>
+          <div className="field checkbox">
+            <input
+              id="f-live"
+              type="checkbox"
+              checked={live}
+              onChange={(e) => set('live', e.target.checked ? '' : 'off')}
+            />
+            <label htmlFor="f-live">Refresh every 5 s</label>
+          </div>
+        </form>
+        <InstanceList
+          machine={machine}
+          filter={filter}
+          prefix={prefix}
+          live={live}
+          threshold={threshold}
+        />
+      </section>
+    </main>
+  );
+}
