@@ -44,8 +44,8 @@ export class EffectsRuntime {
       actionRetry: options.actions ?? {},
       activities: options.activities ?? {},
     };
-    this.timers = new TimerScheduler(this.#fx, this.#auto);
-    this.outbox = new OutboxDispatcher(this.#fx, this.#auto);
+    this.timers = new TimerScheduler(this.#fx, runtime.store, this.#auto);
+    this.outbox = new OutboxDispatcher(this.#fx, runtime.store, this.#auto);
     this.#unobserve = runtime.inspector.subscribe((event) => {
       if (event.type === 'transition.committed') this.#committed(event.write);
     });
@@ -87,7 +87,14 @@ export class EffectsRuntime {
         { subscriber: name },
       );
     }
-    const subscriber = new EmitSubscriber(this.#fx, name, handler, options, this.#auto);
+    const subscriber = new EmitSubscriber(
+      this.#fx,
+      this.#fx.runtime.store,
+      name,
+      handler,
+      options,
+      this.#auto,
+    );
     this.#subscribers.set(name, subscriber);
     subscriber.notify();
     return {

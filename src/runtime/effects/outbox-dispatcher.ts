@@ -6,7 +6,7 @@ import type {
   ActivityStopEffect,
   SendEffect,
 } from '../../core/types.js';
-import type { OutboxRow } from '../../store/types.js';
+import type { OutboxQueue, OutboxRow } from '../../store/types.js';
 import * as commitPath from '../commit-path.js';
 import { instanceKey } from '../instance-cache.js';
 import { ActivityTimeout, errorData, jsonSafe, runPromiseLogic } from './activity-runner.js';
@@ -46,6 +46,7 @@ class LeaseLost extends Error {
  */
 export class OutboxDispatcher {
   readonly #fx: EffectsContext;
+  readonly #queue: OutboxQueue;
   readonly #pump: Pump;
   readonly #wake: Wake;
   /** Effects running in this process, so a lease that outlives its run is not claimed twice here. */
@@ -57,8 +58,9 @@ export class OutboxDispatcher {
   readonly #auto: boolean;
   #stopped = false;
 
-  constructor(fx: EffectsContext, auto: boolean) {
+  constructor(fx: EffectsContext, queue: OutboxQueue, auto: boolean) {
     this.#fx = fx;
+    this.#queue = queue;
     this.#auto = auto;
     this.#pump = new Pump(
       () => this.#tick(),
@@ -98,7 +100,8 @@ export class OutboxDispatcher {
   }
 
   async #tick(): Promise<void> {
-    const { store, clock } = this.#fx.runtime;
+    const { clock } = this.#fx.runtime;
+    const store = this.#queue;
     while (!this.#stopped) {
       const now = clock.now();
       const rows = await store.claimOutbox({
@@ -224,7 +227,7 @@ export class OutboxDispatcher {
     const handle = setInterval(
       () => {
         const until = fx.runtime.clock.now() + fx.leaseMs;
-        fx.runtime.store.renewOutboxLease(row.effectId, fx.owner, until).then(
+        this.#queue.renewOutboxLease(row.effectId, fx.owner, until).then(
           (held) => {
             if (held) return;
             clearInterval(handle);
@@ -310,7 +313,7 @@ export class OutboxDispatcher {
 
   async #start(row: OutboxRow, effect: ActivityStartEffect, started: number): Promise<void> {
     const fx = this.#fx;
-    const { store } = fx.runtime;
+    const store = this.#queue;
     const logic = await actorLogic(fx, row, effect.src);
     if (!logic) {
       throw new StatorError(
@@ -419,7 +422,7 @@ export class OutboxDispatcher {
   ) {
     const at = this.#fx.runtime.clock.now() + retryDelay(policy, attempt, this.#fx.random, error);
     this.#announceFailure(row, error, at, false);
-    await this.#fx.runtime.store.retryOutbox(row.effectId, {
+    await this.#queue.retryOutbox(row.effectId, {
       attempts: attempt,
       lastError: errorText(error),
       at,
@@ -437,7 +440,7 @@ export class OutboxDispatcher {
       if (exhausted(policy, attempt, error)) {
         this.#announceFailure(row, error, undefined, true);
         this.#fx.log(`effect ${row.effectId} dead-lettered after ${attempt} attempts`, error);
-        await this.#fx.runtime.store.deadLetterOutbox(row.effectId, {
+        await this.#queue.deadLetterOutbox(row.effectId, {
           attempts: attempt,
           lastError: errorText(error),
           at: this.#fx.runtime.clock.now(),

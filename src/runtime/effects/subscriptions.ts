@@ -1,4 +1,4 @@
-import type { EmitRecord } from '../../store/types.js';
+import type { EmitLog, EmitRecord } from '../../store/types.js';
 import type { EffectsContext } from './context.js';
 import { Pump } from './pump.js';
 import { retryDelay } from './retry-policy.js';
@@ -15,6 +15,7 @@ const MAX_SLEEP_MS = 1000;
  */
 export class EmitSubscriber implements Subscription {
   readonly #fx: EffectsContext;
+  readonly #log: EmitLog;
   readonly #name: string;
   readonly #handler: EmitHandler;
   readonly #options: SubscribeOptions;
@@ -26,12 +27,14 @@ export class EmitSubscriber implements Subscription {
 
   constructor(
     fx: EffectsContext,
+    log: EmitLog,
     name: string,
     handler: EmitHandler,
     options: SubscribeOptions,
     auto: boolean,
   ) {
     this.#fx = fx;
+    this.#log = log;
     this.#name = name;
     this.#handler = handler;
     this.#options = options;
@@ -64,7 +67,8 @@ export class EmitSubscriber implements Subscription {
   }
 
   async #drain(): Promise<void> {
-    const { store, clock } = this.#fx.runtime;
+    const { clock } = this.#fx.runtime;
+    const store = this.#log;
     if (clock.now() < this.#retryAt) return this.#wake.at(this.#retryAt);
     let cursor = await store.getCursor(this.#name);
     while (!this.#stopped) {

@@ -1,4 +1,4 @@
-import type { TimerRow } from '../../store/types.js';
+import type { TimerQueue, TimerRow } from '../../store/types.js';
 import { type EffectsContext, SYSTEM_TIMER } from './context.js';
 import { deliver } from './deliver.js';
 import { Pump } from './pump.js';
@@ -23,6 +23,7 @@ const LOOKAHEAD_MS = 25;
  */
 export class TimerScheduler {
   readonly #fx: EffectsContext;
+  readonly #queue: TimerQueue;
   readonly #pump: Pump;
   readonly #wake: Wake;
   readonly #lookahead: number;
@@ -35,8 +36,9 @@ export class TimerScheduler {
   readonly #firing = new Map<string, Promise<void>>();
   #stopped = false;
 
-  constructor(fx: EffectsContext, auto: boolean) {
+  constructor(fx: EffectsContext, queue: TimerQueue, auto: boolean) {
     this.#fx = fx;
+    this.#queue = queue;
     this.#lookahead = auto ? LOOKAHEAD_MS : 0;
     this.#pump = new Pump(
       () => this.#tick(),
@@ -68,7 +70,7 @@ export class TimerScheduler {
     this.#stopped = true;
     this.#wake.cancel();
     await this.#pump.idle();
-    const { store } = this.#fx.runtime;
+    const store = this.#queue;
     const unfired = [...this.#scheduled.values()];
     this.#scheduled.clear();
     for (const { timer, handle } of unfired) {
@@ -83,7 +85,8 @@ export class TimerScheduler {
   }
 
   async #tick(): Promise<void> {
-    const { store, clock } = this.#fx.runtime;
+    const { clock } = this.#fx.runtime;
+    const store = this.#queue;
     let horizon = clock.now();
     while (!this.#stopped) {
       horizon = clock.now() + this.#lookahead;
@@ -149,7 +152,7 @@ export class TimerScheduler {
         });
         return;
       }
-      const current = await fx.runtime.store.getTimer(key, timer.timerId);
+      const current = await this.#queue.getTimer(key, timer.timerId);
       // Cancelled or set again since it was claimed: the newer row decides.
       if (!current || current.setBySeq !== timer.setBySeq || current.dueAt !== timer.dueAt) return;
       // A delayed sendTo another actor: deliver there, then drop the timer of this instance.
@@ -183,7 +186,8 @@ export class TimerScheduler {
   }
 
   async #failed(timer: TimerRow, error: unknown): Promise<void> {
-    const { store, clock } = this.#fx.runtime;
+    const { clock } = this.#fx.runtime;
+    const store = this.#queue;
     const key = { machine: timer.machine, id: timer.id };
     const attempts = (timer.attempts ?? 0) + 1;
     const now = clock.now();
