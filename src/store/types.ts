@@ -5,7 +5,7 @@ import type { Actor, InstanceStatus, OutboxEffect, StateValue } from '../core/ty
  * The storage contract's rows and writes. The contract itself is a set of small
  * ports (`ports.ts`): each consumer depends on the part it uses. Each adapter
  * (memory, SQLite, PostgreSQL) lives in its own folder and passes the shared
- * contract suite in `store-contract.suite.ts`.
+ * contract suite in `contract/store-contract.ts`.
  *
  * All JSON-valued fields (`value`, `context`, `payload`, `snapshot`, …) are plain
  * JSON data: adapters store them as they are and return equal values.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { apiKey, at } from '../test-support/builders.js';
-import type { ContractContext } from '../test-support/contract-context.js';
+import { apiKey, at } from './builders.js';
+import type { ContractContext } from './context.js';
 
 /** API keys: stored by hash, found by hash, listed, revoked. */
 export function describeApiKeyContract(ctx: ContractContext): void {

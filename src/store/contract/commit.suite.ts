@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  auditOnly,
-  createWrite,
-  effect,
-  eventWrite,
-  key,
-  readAll,
-  timer,
-} from '../test-support/builders.js';
-import type { ContractContext } from '../test-support/contract-context.js';
+import { auditOnly, createWrite, effect, eventWrite, key, readAll, timer } from './builders.js';
+import type { ContractContext } from './context.js';
 
 const OK = { ok: true };
 

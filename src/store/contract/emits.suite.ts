@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createWrite, effect, emit, eventWrite, key } from '../test-support/builders.js';
-import type { ContractContext } from '../test-support/contract-context.js';
+import { createWrite, effect, emit, eventWrite, key } from './builders.js';
+import type { ContractContext } from './context.js';
 
 /** The store-wide emit log and the cursors subscribers keep in it. */
 export function describeEmitContract(ctx: ContractContext): void {

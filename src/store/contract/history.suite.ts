@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { auditOnly, createWrite, eventWrite, key } from '../test-support/builders.js';
-import type { ContractContext } from '../test-support/contract-context.js';
 import type { CommitWrite, InstanceKey, Store } from '../types.js';
+import { auditOnly, createWrite, eventWrite, key } from './builders.js';
+import type { ContractContext } from './context.js';
 
 /** readEvents and readAudit: order, paging, and audit positions. */
 export function describeHistoryContract(ctx: ContractContext): void {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { StateValue } from '../../core/types.js';
-import { at, createWrite, eventWrite, key } from '../test-support/builders.js';
-import type { ContractContext } from '../test-support/contract-context.js';
 import type { CommitWrite, InstanceQuery } from '../types.js';
+import { at, createWrite, eventWrite, key } from './builders.js';
+import type { ContractContext } from './context.js';
 
 /** listInstances: one machine's instances, filtered by state, status and time in state, paged by id. */
 export function describeListInstancesContract(ctx: ContractContext): void {

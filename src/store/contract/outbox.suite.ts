@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { at, createWrite, effect, eventWrite, key } from '../test-support/builders.js';
-import type { ContractContext } from '../test-support/contract-context.js';
 import type { Lease, OutboxRow } from '../types.js';
+import { at, createWrite, effect, eventWrite, key } from './builders.js';
+import type { ContractContext } from './context.js';
 
 const lease = (owner: string, now: number, until: number, limit = 100): Lease => ({
   owner,

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  at,
-  auditOnly,
-  bare,
-  createWrite,
-  effect,
-  eventWrite,
-  key,
-  timer,
-} from '../test-support/builders.js';
-import type { ContractContext } from '../test-support/contract-context.js';
+import { at, auditOnly, bare, createWrite, effect, eventWrite, key, timer } from './builders.js';
+import type { ContractContext } from './context.js';
 
 /** Optional row fields: the parent link of a child instance, and the documented defaults. */
 export function describeRowFieldsContract(ctx: ContractContext): void {

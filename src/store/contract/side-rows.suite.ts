@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  at,
-  createWrite,
-  effect,
-  eventWrite,
-  key,
-  snapshotRow,
-  timer,
-} from '../test-support/builders.js';
-import type { ContractContext } from '../test-support/contract-context.js';
+import { at, createWrite, effect, eventWrite, key, snapshotRow, timer } from './builders.js';
+import type { ContractContext } from './context.js';
 
 /** Timers, outbox rows and snapshots written alongside events. */
 export function describeSideRowsContract(ctx: ContractContext): void {

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  at,
-  auditOnly,
-  createWrite,
-  effect,
-  eventWrite,
-  key,
-  timer,
-} from '../test-support/builders.js';
-import type { ContractContext } from '../test-support/contract-context.js';
 import type { Lease } from '../types.js';
+import { at, auditOnly, createWrite, effect, eventWrite, key, timer } from './builders.js';
+import type { ContractContext } from './context.js';
 
 const lease = (owner: string, now: number, until: number, limit = 100): Lease => ({
   owner,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { auditOnly, createWrite, eventWrite, key } from '../test-support/builders.js';
-import type { ContractContext } from '../test-support/contract-context.js';
+import { auditOnly, createWrite, eventWrite, key } from './builders.js';
+import type { ContractContext } from './context.js';
 
 /** findWrites: after a commit whose outcome is unknown, which of its writes are in the store. */
 export function describeWriteIdContract(ctx: ContractContext): void {

@@ -1,4 +1,4 @@
-import { describeStoreContract } from '../store-contract.suite.js';
+import { describeStoreContract } from '../contract/store-contract.js';
 import { memoryStore } from './memory-store.js';
 
 describeStoreContract('memory', async () => ({ store: memoryStore() }));

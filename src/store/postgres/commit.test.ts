@@ -8,7 +8,7 @@ import {
   eventWrite,
   key,
   timer,
-} from '../test-support/builders.js';
+} from '../contract/builders.js';
 import { encodeBatch } from './commit.js';
 import { HAS } from './commit-function.js';
 

@@ -8,7 +8,7 @@ import {
   eventWrite,
   key,
   timer,
-} from '../test-support/builders.js';
+} from '../contract/builders.js';
 import type { EmitRecord, Store, WakeTopic } from '../types.js';
 import { postgresStore } from './postgres-store.js';
 import { dropSchema, pgUrl, testSchema } from './test-support/pg-server.js';

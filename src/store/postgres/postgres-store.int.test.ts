@@ -1,4 +1,4 @@
-import { describeStoreContract } from '../store-contract.suite.js';
+import { describeStoreContract } from '../contract/store-contract.js';
 import { postgresStore } from './postgres-store.js';
 import { dropSchema, pgUrl, testSchema } from './test-support/pg-server.js';
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWrite, emit, eventWrite, key, timer } from '../test-support/builders.js';
+import { createWrite, emit, eventWrite, key, timer } from '../contract/builders.js';
 import { migratePostgres } from './migrate-postgres.js';
 import { postgresStore } from './postgres-store.js';
 import { LATEST_VERSION, MIGRATIONS, migrate } from './schema.js';

@@ -4,17 +4,8 @@
  * not a promise.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeApiKeyContract } from './contract/api-keys.suite.js';
-import { describeCommitContract } from './contract/commit.suite.js';
-import { describeDataContract } from './contract/data.suite.js';
-import { describeEmitContract } from './contract/emits.suite.js';
-import { describeHistoryContract } from './contract/history.suite.js';
-import { describeListInstancesContract } from './contract/list-instances.suite.js';
-import { describeOutboxContract } from './contract/outbox.suite.js';
-import { describeRowFieldsContract } from './contract/row-fields.suite.js';
-import { describeSideRowsContract } from './contract/side-rows.suite.js';
-import { describeTimerContract } from './contract/timers.suite.js';
-import { describeWriteIdContract } from './contract/write-ids.suite.js';
+import type { InstanceKey, Store } from '../types.js';
+import { describeApiKeyContract } from './api-keys.suite.js';
 import {
   apiKey,
   at,
@@ -27,16 +18,36 @@ import {
   readAll,
   snapshotRow,
   timer,
-} from './test-support/builders.js';
-import type { ContractContext, StoreHarness } from './test-support/contract-context.js';
-import type { InstanceKey, Store } from './types.js';
+} from './builders.js';
+import { describeCommitContract } from './commit.suite.js';
+import type { ContractContext, StoreHarness } from './context.js';
+import { describeDataContract } from './data.suite.js';
+import { describeEmitContract } from './emits.suite.js';
+import { describeHistoryContract } from './history.suite.js';
+import { describeListInstancesContract } from './list-instances.suite.js';
+import { describeOutboxContract } from './outbox.suite.js';
+import { describeRowFieldsContract } from './row-fields.suite.js';
+import { describeSideRowsContract } from './side-rows.suite.js';
+import { describeTimerContract } from './timers.suite.js';
+import { describeWriteIdContract } from './write-ids.suite.js';
 
-export type { StoreHarness } from './test-support/contract-context.js';
+export type { StoreHarness } from './context.js';
 
 /**
  * Register the contract suite for one adapter. `makeStore` returns a fresh,
  * empty, *unopened* store; `reopen` (adapters that persist) a new store over the
- * same data; `cleanup` removes what the store left behind.
+ * same data; `cleanup` removes what the store left behind. Runs under vitest
+ * (an optional peer dependency of `stator/testing/store-contract`).
+ *
+ * @example
+ * // my-store.test.ts, for a third-party adapter
+ * import { describeStoreContract } from 'stator/testing/store-contract';
+ * import { myStore } from './my-store.js';
+ *
+ * describeStoreContract('my', async () => {
+ *   const db = await freshDatabase();
+ *   return { store: myStore(db), reopen: async () => myStore(db), cleanup: () => db.drop() };
+ * });
  */
 export function describeStoreContract(name: string, makeStore: () => Promise<StoreHarness>): void {
   describe(`${name} store contract`, () => {
