@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_DB } from '../server/db-url.js';
+import { DEFAULT_DB } from '../host/db-url.js';
 import { DEFAULT_URL, StatorClient } from './client.js';
 import type { CliIo } from './io.js';
 import { Output } from './output.js';

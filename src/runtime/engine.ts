@@ -82,6 +82,8 @@ export async function createEngineWithInternals(
     outboxLease: auto ? (now) => ({ owner, until: now + leaseMs }) : () => undefined,
   };
   const mailboxes = new Mailboxes();
+  const entryOf = (name: string, version?: string) =>
+    version === undefined ? registry.latest(name) : registry.get(name, version);
   const readiness = new ReadinessProbe(store, ctx.committer.health);
   const fx = new EffectsRuntime(ctx, mailboxes, { ...options, owner });
   let closed = false;
@@ -233,8 +235,12 @@ export async function createEngineWithInternals(
       closed
         ? Promise.resolve({ ready: false, reason: 'the engine is closed' } as const)
         : readiness.check(),
-    getMachine: (name, version) =>
-      (version === undefined ? registry.latest(name) : registry.get(name, version)).stepper.machine,
+    getMachine: (name, version) => entryOf(name, version).stepper.machine,
+    definition(name, version) {
+      const entry = entryOf(name, version);
+      const { stepper, schemas } = entry;
+      return { name, version: entry.version, machine: stepper.machine, schemas };
+    },
     async close() {
       if (closed) return;
       closed = true;

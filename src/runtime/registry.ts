@@ -2,7 +2,7 @@ import { type AnyStateMachine, StateMachine } from 'xstate';
 import { assertDurable } from '../core/durable-check.js';
 import { errors } from '../core/errors.js';
 import { createStepper, type Stepper } from '../core/step.js';
-import type { MachineRegistration, SnapshotPolicy } from './types.js';
+import type { MachineRegistration, PayloadSchemas, SnapshotPolicy } from './types.js';
 
 /** One registered machine version, ready to step. */
 export interface MachineEntry {
@@ -10,7 +10,7 @@ export interface MachineEntry {
   readonly version: string;
   readonly stepper: Stepper;
   readonly snapshot: Required<SnapshotPolicy>;
-  readonly schemas: NonNullable<MachineRegistration['schemas']>;
+  readonly schemas: PayloadSchemas;
 }
 
 export const DEFAULT_SNAPSHOT_EVERY = 100;

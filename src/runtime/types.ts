@@ -55,10 +55,21 @@ export interface MachineRegistration {
    * schema is VALIDATION_FAILED (with the issues) and nothing is recorded.
    * `input` validates the create input.
    */
-  readonly schemas?: {
-    readonly events?: Readonly<Record<string, StandardSchema>>;
-    readonly input?: StandardSchema;
-  };
+  readonly schemas?: PayloadSchemas;
+}
+
+/** Payload schemas of one machine: per event type, and for the create input. */
+export interface PayloadSchemas {
+  readonly events?: Readonly<Record<string, StandardSchema>>;
+  readonly input?: StandardSchema;
+}
+
+/** One registered machine version, as the engine runs it. */
+export interface MachineDefinition {
+  readonly name: string;
+  readonly version: string;
+  readonly machine: AnyStateMachine;
+  readonly schemas: PayloadSchemas;
 }
 
 /** What an authorization hook sees: who sends what to which instance in which state. */
@@ -273,6 +284,8 @@ export interface Engine {
   machines(): { name: string; versions: string[]; latest: string }[];
   /** The registered XState machine (newest version unless `version` is given). MACHINE_NOT_FOUND otherwise. */
   getMachine(name: string, version?: string): AnyStateMachine;
+  /** The registered version (newest unless `version` is given): its machine and payload schemas. */
+  definition(name: string, version?: string): MachineDefinition;
   /**
    * Whether the engine can commit now: false while its last commit failed (until
    * one succeeds again) or when a small probe write to the store fails (disk

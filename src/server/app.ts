@@ -1,11 +1,11 @@
 import { type Context, Hono } from 'hono';
+import { eventTypes } from '../analysis/mermaid.js';
 import { StatorError } from '../core/errors.js';
+import { type Logger, silentLogger } from '../host/logger.js';
 import type { Engine } from '../runtime/types.js';
 import { type AuthOptions, authEnabled, authenticator } from './auth/authenticate.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
 import type { AppContext, AppEnv } from './context.js';
-import { eventTypes } from './graph.js';
-import { type Logger, silentLogger } from './logger.js';
 import { openApiDocument } from './openapi.js';
 import { httpError, problemResponse } from './problem.js';
 import { type RateLimit, rateLimiter } from './rate-limit.js';
@@ -14,7 +14,7 @@ import { MACHINE, MACHINES, machineRoutes } from './routes/machines.js';
 import { WATCH, watchRoute } from './routes/watch.js';
 import { type InspectorOptions, inspectorRoutes } from './static.js';
 import { HTTP_STATUS } from './status.js';
-import type { MachineSchemas, Policies } from './types.js';
+import type { Policies } from './types.js';
 
 export interface AppOptions {
   readonly engine: Engine;
@@ -25,8 +25,6 @@ export interface AppOptions {
    * create it with `authorize: authorizer(policies)`), when auth is configured.
    */
   readonly policies?: Policies;
-  /** Declared event and input schemas, shown in `/openapi.json` and `GET /v1/machines/{machine}`. */
-  readonly schemas?: Readonly<Record<string, MachineSchemas>>;
   /** Largest request body in bytes. Default 1 MiB. */
   readonly bodyLimit?: number;
   /** SSE heartbeat comment interval. Default 15 s. */
@@ -97,7 +95,6 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const ctx: AppContext = {
     engine: options.engine,
     policies: secured ? (options.policies ?? {}) : undefined,
-    schemas: options.schemas ?? {},
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     watchBufferBytes: options.watchBufferBytes ?? 4 * 1024 * 1024,
@@ -169,7 +166,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         machines: options.engine.machines().map(({ name }) => ({
           name,
           events: eventTypes(options.engine.getMachine(name)),
-          schemas: Object.hasOwn(ctx.schemas, name) ? (ctx.schemas[name] ?? {}) : {},
+          schemas: options.engine.definition(name).schemas,
         })),
         authenticated: secured,
         version: options.version ?? '0.0.0',

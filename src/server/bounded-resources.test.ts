@@ -25,7 +25,7 @@ async function serve(options: Partial<Parameters<typeof createServer>[0]> = {}) 
     module: { machines: [notes] },
     store: memoryStore(),
     port: 0,
-    logger: (await import('./logger.js')).silentLogger,
+    logger: (await import('../host/logger.js')).silentLogger,
     ...options,
   });
   return server;

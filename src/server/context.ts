@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
 import type { Actor } from '../core/types.js';
+import type { Logger } from '../host/logger.js';
 import type { CommandOptions, Engine } from '../runtime/types.js';
-import type { Logger } from './logger.js';
 import { IdempotencyKey, InstanceId, MachineName, parseWith } from './schemas.js';
-import type { MachineSchemas, Policies, Principal } from './types.js';
+import type { Policies, Principal } from './types.js';
 
 /** Hono environment of the app: the authenticated principal, when there is one. */
 export interface AppEnv {
@@ -15,7 +15,6 @@ export interface AppContext {
   readonly engine: Engine;
   /** Policies are enforced only when authentication is configured. */
   readonly policies: Policies | undefined;
-  readonly schemas: Readonly<Record<string, MachineSchemas>>;
   readonly bodyLimit: number;
   readonly heartbeatMs: number;
   /** Most bytes of event payload in one page of history. */

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as example from '../../examples/module.js';
+import { silentLogger } from '../host/logger.js';
 import { sqliteStore } from '../sqlite.js';
 import type { Store } from '../store/types.js';
 import { issueApiKey } from './auth/api-keys.js';
-import { silentLogger } from './logger.js';
 import { createServer, type RunningServer } from './serve.js';
 import { badRequests, ORDERS } from './test-support/bad-requests.js';
 

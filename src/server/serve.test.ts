@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import * as example from '../../examples/module.js';
+import { silentLogger } from '../host/logger.js';
 import { memoryStore } from '../memory.js';
 import type { Store } from '../store/types.js';
-import { silentLogger } from './logger.js';
 import { createServer, isLoopback } from './serve.js';
 
 /** A memory store whose commits take `ms`, so a request is surely in flight. */

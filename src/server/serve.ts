@@ -3,21 +3,21 @@ import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { StatorError } from '../core/errors.js';
+import { createLogger } from '../host/logger.js';
+import { type LoadedModule, normalizeModule } from '../host/module.js';
 import { createEngine } from '../runtime/engine.js';
 import type { Engine, EngineOptions } from '../runtime/types.js';
 import type { Store } from '../store/types.js';
 import { type AppOptions, createApp } from './app.js';
 import { authEnabled } from './auth/authenticate.js';
 import type { AppEnv } from './context.js';
-import { createLogger } from './logger.js';
-import { type LoadedModule, normalizeModule } from './module.js';
 import { authorizer } from './policies.js';
 import { httpError, problemResponse, toProblem } from './problem.js';
 import type { RateLimit } from './rate-limit.js';
 import type { MachineModule } from './types.js';
 
 export interface ServerOptions
-  extends Omit<AppOptions, 'engine' | 'shutdown' | 'policies' | 'schemas' | 'rateLimit'> {
+  extends Omit<AppOptions, 'engine' | 'shutdown' | 'policies' | 'rateLimit'> {
   /**
    * Requests per second per caller (429 beyond). Default 100 per second, bursts
    * of 200, when authentication is on or the address is not loopback; no limit
@@ -103,7 +103,6 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     engine,
     logger,
     policies: mod.policies,
-    schemas: mod.schemas,
     shutdown: shutdown.signal,
   });
   let listening: Listening;

@@ -1,63 +1,13 @@
-import type { AnyStateMachine } from 'xstate';
 import type { Actor } from '../core/types.js';
-import type {
-  EngineOptions,
-  InstanceState,
-  MachineRegistration,
-  StandardSchema,
-} from '../runtime/types.js';
 
-/**
- * Who may send one event type (or create instances): an actor needs one of
- * `roles` (when given) and the `guard` (when given) must return `true`. A
- * string from the guard is the reason given in the 403 and the audit row.
- */
-export interface EventRule {
-  readonly roles?: readonly string[];
-  /** `state` is undefined for creates. Must be synchronous and pure. */
-  readonly guard?: (actor: Actor, state: InstanceState | undefined) => boolean | string;
-}
-
-/** Who may read instances (get, history, watch, list). */
-export interface ReadRule {
-  readonly roles?: readonly string[];
-  /** Per instance: list results are filtered by it; a denied get is 403. */
-  readonly guard?: (actor: Actor, state: InstanceState) => boolean | string;
-}
-
-/**
- * The authorization policy of one machine. Per event type, `'*'` for every
- * type without its own rule. Anything not declared is open to every
- * authenticated actor.
- */
-export interface MachinePolicy {
-  readonly events?: Readonly<Record<string, EventRule>>;
-  /** Creates; falls back to `events['*']`. */
-  readonly create?: EventRule;
-  readonly read?: ReadRule;
-}
-
-/** Policies by machine name; `'*'` applies to machines without their own entry. */
-export type Policies = Readonly<Record<string, MachinePolicy>>;
-
-/** Event payload and create-input schemas of one machine (Standard Schema, e.g. zod). */
-export interface MachineSchemas {
-  readonly events?: Readonly<Record<string, StandardSchema>>;
-  readonly input?: StandardSchema;
-}
-
-/**
- * What a machine module exports: `export const machines = [...]` (plus the
- * optional `policies`, `schemas`, `activities`), or all of it as the default
- * export.
- */
-export interface MachineModule {
-  readonly machines: readonly (AnyStateMachine | MachineRegistration)[];
-  readonly policies?: Policies;
-  readonly schemas?: Readonly<Record<string, MachineSchemas>>;
-  /** Retry policy per invoked promise actor (by its `setup({ actors })` name). */
-  readonly activities?: EngineOptions['activities'];
-}
+export type {
+  EventRule,
+  MachineModule,
+  MachinePolicy,
+  MachineSchemas,
+  Policies,
+  ReadRule,
+} from '../host/types.js';
 
 /** The authenticated caller of one request. */
 export interface Principal {

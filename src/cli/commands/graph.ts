@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { mermaidGraph } from '../../server/graph.js';
-import { loadModule } from '../../server/module.js';
+import { mermaidGraph } from '../../analysis/mermaid.js';
+import { loadModule } from '../../host/module.js';
 import { instancePath } from '../client.js';
 import { CliError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';

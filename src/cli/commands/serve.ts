@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import { storeFromUrl } from '../../host/db-url.js';
+import { createLogger } from '../../host/logger.js';
+import { loadModule } from '../../host/module.js';
 import type { AuthOptions } from '../../server/auth/authenticate.js';
 import type { JwtOptions } from '../../server/auth/jwt.js';
-import { storeFromUrl } from '../../server/db-url.js';
-import { createLogger } from '../../server/logger.js';
-import { loadModule } from '../../server/module.js';
 import { createServer } from '../../server/serve.js';
 import type { Store } from '../../store/types.js';
 import { parseCount, parseDuration } from '../durations.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { storeFromUrl } from '../../host/db-url.js';
 import { issueApiKey } from '../../server/auth/api-keys.js';
-import { storeFromUrl } from '../../server/db-url.js';
 import type { ApiKeyRow, Store } from '../../store/types.js';
 import { CliError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';

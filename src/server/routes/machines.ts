@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { machineChart } from '../../analysis/chart.js';
+import { eventTypes, mermaidGraph } from '../../analysis/mermaid.js';
 import { type AppContext, type AppEnv, machineParam } from '../context.js';
-import { eventTypes, mermaidGraph } from '../graph.js';
 import { standardToJsonSchema } from '../json-schema.js';
 
 export const MACHINES = '/v1/machines';
@@ -16,7 +16,7 @@ export function machineRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
     const name = machineParam(c);
     const definition = engine.getMachine(name);
     const summary = engine.machines().find((m) => m.name === name);
-    const declared = Object.hasOwn(ctx.schemas, name) ? ctx.schemas[name] : undefined;
+    const declared = engine.definition(name).schemas;
     const events: Record<string, unknown> = {};
     for (const [type, schema] of Object.entries(declared?.events ?? {})) {
       events[type] = standardToJsonSchema(schema);

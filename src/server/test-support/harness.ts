@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { onTestFinished } from 'vitest';
 import * as example from '../../../examples/module.js';
 import type { Clock } from '../../core/types.js';
+import { normalizeModule } from '../../host/module.js';
 import { memoryStore } from '../../memory.js';
 import { createEngine } from '../../runtime/engine.js';
 import type { Engine } from '../../runtime/types.js';
@@ -9,7 +10,6 @@ import type { Store } from '../../store/types.js';
 import { type AppOptions, createApp } from '../app.js';
 import type { AuthOptions } from '../auth/authenticate.js';
 import type { AppEnv } from '../context.js';
-import { normalizeModule } from '../module.js';
 import { authorizer } from '../policies.js';
 
 export interface Harness {
@@ -49,7 +49,6 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const { auth: _auth, store: _store, clock: _clock, ...appOptions } = options;
   const app = createApp({
     policies: mod.policies,
-    schemas: mod.schemas,
     ...appOptions,
     engine,
     shutdown: shutdown.signal,

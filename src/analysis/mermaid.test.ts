@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { setup } from 'xstate';
 import { orderMachine } from '../../examples/order.js';
-import { eventTypes, mermaidGraph } from './graph.js';
+import { eventTypes, mermaidGraph } from './mermaid.js';
 
 describe('mermaidGraph', () => {
   it('draws the order machine: initial, nested states, guards, delays and finals', () => {

@@ -15,7 +15,7 @@ describe('normalizeModule', () => {
       activities: { charge: { retries: 3 } },
     });
     expect(mod.registrations[0]).toMatchObject({ version: '2', schemas: { events: { Pay: pay } } });
-    expect(mod.schemas.order?.events?.Pay).toBe(pay);
+    expect(mod.registrations[0]?.schemas?.events?.Pay).toBe(pay);
     expect(mod.activities).toEqual({ charge: { retries: 3 } });
   });
 
@@ -49,7 +49,8 @@ describe('loadModule', () => {
     const mod = await loadModule('examples/module.ts');
     expect(mod.registrations.map((r) => r.machine.id)).toEqual(['order', 'checkout']);
     expect(mod.activities).toMatchObject({ chargeCard: { maxAttempts: 3 } });
-    expect(Object.keys(mod.schemas.order?.events ?? {})).toContain('Pay');
+    const order = mod.registrations.find((r) => r.machine.id === 'order');
+    expect(Object.keys(order?.schemas?.events ?? {})).toContain('Pay');
     expect(mod.policies.order?.events?.Pay?.roles).toEqual(['customer', 'admin']);
   });
 

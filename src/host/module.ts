@@ -1,9 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyStateMachine } from 'xstate';
+import { eventTypes } from '../analysis/mermaid.js';
 import { StatorError } from '../core/errors.js';
 import type { MachineRegistration } from '../runtime/types.js';
-import { eventTypes } from './graph.js';
 import type { MachineModule, MachineSchemas, Policies } from './types.js';
 
 /**
@@ -22,7 +22,6 @@ export const defineModule = <M extends MachineModule>(module: M): M => module;
 export interface LoadedModule {
   readonly registrations: readonly MachineRegistration[];
   readonly policies: Policies;
-  readonly schemas: Readonly<Record<string, MachineSchemas>>;
   readonly activities?: MachineModule['activities'];
 }
 
@@ -93,12 +92,6 @@ export function normalizeModule(candidate: unknown, source = 'the module'): Load
   return {
     registrations: registrations.map((r) => withSchemas(r, schemas[r.machine.id])),
     policies,
-    schemas: Object.fromEntries(
-      [...byName.keys()].map((name) => [
-        name,
-        merged(registrations.filter((r) => r.machine.id === name).at(-1), schemas[name]),
-      ]),
-    ),
     ...(mod.activities !== undefined && { activities: mod.activities }),
   };
 }
