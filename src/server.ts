@@ -13,6 +13,13 @@ export {
 } from './server/auth/api-keys.js';
 export type { AuthOptions } from './server/auth/authenticate.js';
 export type { JwtOptions } from './server/auth/jwt.js';
+export {
+  HTTP_ERROR_CODES,
+  type HttpErrorCode,
+  httpError,
+  PROBLEM_CODES,
+  type ProblemCode,
+} from './server/http-errors.js';
 export { openApiDocument } from './server/openapi.js';
 export { authorizer, readDecision } from './server/policies.js';
 export { type Problem, toProblem } from './server/problem.js';

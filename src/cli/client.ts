@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
+import { PROBLEM_CODES, type ProblemCode } from '../server/http-errors.js';
 import { CliError } from './exit-codes.js';
 
 /** Where the server is and how to authenticate: `--url`/`STATOR_URL`, `--token`/`STATOR_TOKEN`. */
@@ -77,8 +77,8 @@ async function problemError(response: Response): Promise<CliError> {
   } catch {
     // not problem+json: report the status
   }
-  const code = (ERROR_CODES as readonly string[]).includes(String(problem.code))
-    ? (problem.code as ErrorCode)
+  const code = (PROBLEM_CODES as readonly string[]).includes(String(problem.code))
+    ? (problem.code as ProblemCode)
     : 'INTERNAL_ERROR';
   const message =
     typeof problem.detail === 'string'

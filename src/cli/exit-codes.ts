@@ -1,7 +1,8 @@
-import { type ErrorCode, isStatorError } from '../core/errors.js';
+import { isStatorError } from '../core/errors.js';
+import { PROBLEM_CODES, type ProblemCode } from '../server/http-errors.js';
 
 /** Failures that only the CLI knows: bad arguments, and a server it cannot reach. */
-export type CliCode = ErrorCode | 'USAGE' | 'UNREACHABLE';
+export type CliCode = ProblemCode | 'USAGE' | 'UNREACHABLE';
 
 /**
  * Process exit codes, mapped from error codes once. Scripts can branch on the
@@ -54,7 +55,7 @@ export class CliError extends Error {
 /** The code of any error: StatorError and CliError keep theirs; anything else is INTERNAL_ERROR. */
 export function codeOf(error: unknown): CliCode {
   if (error instanceof CliError) return error.code;
-  if (isStatorError(error)) return error.code;
+  if (isStatorError(error, PROBLEM_CODES)) return error.code;
   return 'INTERNAL_ERROR';
 }
 

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isStatorError } from '../core/errors.js';
+import { PROBLEM_CODES } from '../server/http-errors.js';
 import { graphCommand } from './commands/graph.js';
 import { instanceCommands } from './commands/instances.js';
 import { sendCommand } from './commands/send.js';
@@ -54,7 +55,7 @@ export async function runCli(
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_CODES.USAGE;
     const code = codeOf(error);
     const text = error instanceof Error ? error.message : String(error);
-    const known = error instanceof CliError || isStatorError(error);
+    const known = error instanceof CliError || isStatorError(error, PROBLEM_CODES);
     const message = known ? text : `Unexpected failure: ${text}`;
     const details = (error as { details?: unknown }).details ?? {};
     io.stderr(

@@ -23,13 +23,6 @@ export const ERROR_CODES = [
   'COMMIT_OUTCOME_UNKNOWN',
   'UNAUTHORIZED',
   'FORBIDDEN',
-  // HTTP edge (server): requests that never reach the engine.
-  'NOT_FOUND',
-  'METHOD_NOT_ALLOWED',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'RATE_LIMITED',
-  'REQUEST_TIMEOUT',
   // Misconfiguration found at start (bad --db, unloadable module, unsafe bind).
   'CONFIG_INVALID',
   // A failure nobody anticipated: a bug; the message never leaks internals.
@@ -38,15 +31,19 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** Base class of every error Stator throws on purpose. Match on `code`, not on the class. */
-export class StatorError extends Error {
+/**
+ * Base class of every error Stator throws on purpose. Match on `code`, not on
+ * the class. The engine's codes are `ErrorCode`; the HTTP edge adds its own
+ * (`stator/server`'s `HttpErrorCode`), so `C` widens there.
+ */
+export class StatorError<C extends string = ErrorCode> extends Error {
   override readonly name: string = 'StatorError';
-  readonly code: ErrorCode;
+  readonly code: C;
   /** Structured facts about the failure (machine, instance, state, …); JSON-safe. */
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(
-    code: ErrorCode,
+    code: C,
     message: string,
     details: Record<string, unknown> = {},
     options?: { cause?: unknown },
@@ -56,7 +53,7 @@ export class StatorError extends Error {
     this.details = details;
   }
 
-  toJSON(): { code: ErrorCode; message: string; details: Readonly<Record<string, unknown>> } {
+  toJSON(): { code: C; message: string; details: Readonly<Record<string, unknown>> } {
     return { code: this.code, message: this.message, details: this.details };
   }
 }
@@ -78,12 +75,18 @@ export class SequenceConflictError extends StatorError {
   }
 }
 
-/** True for any StatorError, across realms and bundled copies (checks the shape, not the prototype). */
-export function isStatorError(value: unknown): value is StatorError {
+/**
+ * True for any StatorError with one of `codes` (default: the engine's), across
+ * realms and bundled copies (checks the shape, not the prototype).
+ */
+export function isStatorError<C extends string = ErrorCode>(
+  value: unknown,
+  codes: readonly C[] = ERROR_CODES as unknown as readonly C[],
+): value is StatorError<C> {
   return (
     value instanceof Error &&
     typeof (value as unknown as { code?: unknown }).code === 'string' &&
-    (ERROR_CODES as readonly string[]).includes((value as unknown as { code: string }).code)
+    (codes as readonly string[]).includes((value as unknown as { code: string }).code)
   );
 }
 

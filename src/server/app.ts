@@ -1,11 +1,12 @@
 import { type Context, Hono } from 'hono';
 import { eventTypes } from '../analysis/mermaid.js';
-import { StatorError } from '../core/errors.js';
+import { isStatorError, StatorError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../host/logger.js';
 import type { Engine } from '../runtime/types.js';
 import { type AuthOptions, authEnabled, authenticator } from './auth/authenticate.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
 import type { AppContext, AppEnv } from './context.js';
+import { PROBLEM_CODES } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 import { httpError, problemResponse } from './problem.js';
 import { type RateLimit, rateLimiter } from './rate-limit.js';
@@ -107,19 +108,14 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.onError((error, c) => {
-    const status = error instanceof StatorError ? HTTP_STATUS[error.code] : 500;
+    const known = isStatorError(error, PROBLEM_CODES) ? error : undefined;
+    const status = known ? HTTP_STATUS[known.code] : 500;
     if (status >= 500) ctx.logger.error({ err: error, path: c.req.path }, 'request failed');
     const headers: Record<string, string> = {};
-    if (error instanceof StatorError && error.code === 'UNAUTHORIZED') {
-      headers['www-authenticate'] = 'Bearer';
-    }
+    if (known?.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer';
     if (status === 503) headers['retry-after'] = '1';
-    if (error instanceof StatorError && error.code === 'RATE_LIMITED') {
-      headers['retry-after'] = String(error.details.retryAfter);
-    }
-    if (error instanceof StatorError && error.code === 'METHOD_NOT_ALLOWED') {
-      headers.allow = String(error.details.allow);
-    }
+    if (known?.code === 'RATE_LIMITED') headers['retry-after'] = String(known.details.retryAfter);
+    if (known?.code === 'METHOD_NOT_ALLOWED') headers.allow = String(known.details.allow);
     return problemResponse(error, c.req.path, headers);
   });
   app.notFound((c) =>

@@ -1,4 +1,5 @@
-import { type ErrorCode, isStatorError, StatorError } from '../core/errors.js';
+import { isStatorError, StatorError } from '../core/errors.js';
+import { PROBLEM_CODES, type ProblemCode } from './http-errors.js';
 import { HTTP_STATUS, titleOf } from './status.js';
 
 /** An RFC 9457 problem document, with Stator's stable `code` and the error's details. */
@@ -7,7 +8,7 @@ export interface Problem {
   readonly title: string;
   readonly status: number;
   readonly detail: string;
-  readonly code: ErrorCode;
+  readonly code: ProblemCode;
   readonly instance: string;
   readonly details?: Readonly<Record<string, unknown>>;
 }
@@ -15,14 +16,14 @@ export interface Problem {
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** `urn:stator:problem:event-not-accepted` for EVENT_NOT_ACCEPTED. */
-export const problemType = (code: ErrorCode): string =>
+export const problemType = (code: ProblemCode): string =>
   `urn:stator:problem:${code.toLowerCase().replaceAll('_', '-')}`;
 
 /** The problem document for an error; errors that are not StatorErrors become INTERNAL_ERROR. */
 export function toProblem(error: unknown, instance: string): Problem {
-  const known = isStatorError(error)
+  const known = isStatorError(error, PROBLEM_CODES)
     ? error
-    : new StatorError(
+    : new StatorError<ProblemCode>(
         'INTERNAL_ERROR',
         'The server failed unexpectedly. The error was logged; retry, and report it if it persists.',
       );
@@ -51,9 +52,4 @@ export function problemResponse(
   });
 }
 
-/** Shorthand for errors raised at the HTTP edge. */
-export const httpError = (
-  code: ErrorCode,
-  message: string,
-  details: Record<string, unknown> = {},
-): StatorError => new StatorError(code, message, details);
+export { httpError } from './http-errors.js';

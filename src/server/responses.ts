@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ERROR_CODES } from '../core/errors.js';
+import { PROBLEM_CODES } from './http-errors.js';
 
 /** Response shapes, for the OpenAPI document only (the engine produces these values). */
 
@@ -68,7 +68,7 @@ export const ProblemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.enum(ERROR_CODES),
+    code: z.enum(PROBLEM_CODES as [string, ...string[]]),
     instance: z.string(),
     details: z.record(z.string(), Json).optional(),
   })

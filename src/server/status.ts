@@ -1,11 +1,11 @@
-import type { ErrorCode } from '../core/errors.js';
+import type { ProblemCode } from './http-errors.js';
 
 /**
  * The HTTP status of every error code: the one place codes become statuses.
  * All VALIDATION_FAILED answers (request shape and declared payload schemas
  * alike) are 400; 422 is kept for a step that threw (guard or assign).
  */
-export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+export const HTTP_STATUS: Readonly<Record<ProblemCode, number>> = {
   VALIDATION_FAILED: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
@@ -34,7 +34,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
 };
 
 /** Short human titles for problem documents. */
-export function titleOf(code: ErrorCode): string {
+export function titleOf(code: ProblemCode): string {
   const words = code.toLowerCase().split('_');
   return words.map((w, i) => (i === 0 ? w[0]?.toUpperCase() + w.slice(1) : w)).join(' ');
 }
