@@ -1,4 +1,5 @@
 import type { EventObject } from 'xstate';
+import { ids } from './ids.js';
 import type { Effect } from './types.js';
 
 /** The part of XState's ExecutableActionObject we read. */
@@ -25,7 +26,7 @@ const INTERNAL_ACTIONS = new Set(['xstate.assign', 'xstate.log', 'xstate.enqueue
 export function toEffects(actions: readonly CollectedAction[], at: number, seq: number): Effect[] {
   const effects: Effect[] = [];
   actions.forEach((action, index) => {
-    const effect = toEffect(action, at, `${seq}.${index}`);
+    const effect = toEffect(action, at, ids.anonymousTimer(seq, index));
     if (effect) effects.push(effect);
   });
   return effects;
@@ -76,7 +77,7 @@ function timerSet(
   const delay = params.delay as number;
   return {
     kind: 'timer.set',
-    timerId: typeof params.id === 'string' ? params.id : `delayed.${fallbackId}`,
+    timerId: typeof params.id === 'string' ? params.id : fallbackId,
     delay,
     dueAt: at + delay,
     event: params.event as EventObject,

@@ -3,17 +3,7 @@ import type { EventObject, StateValue } from 'xstate';
 /** A value that is a string at runtime but cannot be mixed up with other strings at compile time. */
 export type Brand<T, B extends string> = T & { readonly __brand: B };
 
-/** Machine name: the XState machine's `id`. */
-export type MachineName = string;
-/** Instance id, unique per machine. */
-export type InstanceId = Brand<string, 'InstanceId'>;
-/** Position of an event in an instance's history; 1 is the creation. */
-export type Seq = Brand<number, 'Seq'>;
-/** Stable id of an effect: `${machine}/${instance}/${seq}/${index}`; also its idempotency key. */
-export type EffectId = Brand<string, 'EffectId'>;
-
-export const asInstanceId = (id: string): InstanceId => id as InstanceId;
-export const asSeq = (n: number): Seq => n as Seq;
+export type { EffectId } from './ids.js';
 
 /** Source of time. The engine reads it once per event and records the result. */
 export interface Clock {

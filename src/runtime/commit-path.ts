@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import { errors, SequenceConflictError, StatorError } from '../core/errors.js';
+import { ids } from '../core/ids.js';
 import { formatStateValue } from '../core/state-value.js';
 import type { Actor, EventEnvelope } from '../core/types.js';
 import type {
@@ -449,7 +450,7 @@ async function reject(
   const audit: AuditRow = {
     machine: row.machine,
     id: row.id,
-    transitionId: `${row.machine}/${row.id}/rejected/${randomUUID()}`,
+    transitionId: ids.rejection(row, randomUUID()),
     seq: null,
     actor: envelope.actor,
     eventType: envelope.event.type,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
+import { ids } from '../core/ids.js';
 import { formatStateValue } from '../core/state-value.js';
 import type { Effect, EventEnvelope, InstanceStatus } from '../core/types.js';
 import type {
@@ -105,7 +106,7 @@ export function buildEventWrite(f: TransitionFacts): EventWrite {
     audit: {
       machine,
       id,
-      transitionId: `${machine}/${id}/${seq}`,
+      transitionId: ids.transition(instance, seq),
       seq,
       actor: envelope.actor,
       eventType: type,
@@ -176,7 +177,7 @@ function outboxRows(
     rows.push({
       machine,
       id,
-      effectId: `${machine}/${id}/${seq}/${index}`,
+      effectId: ids.effect({ machine, id }, seq, index),
       seq,
       index,
       effect,
@@ -201,7 +202,7 @@ function parentNotice(
   return {
     machine: child.machine,
     id: child.id,
-    effectId: `${child.machine}/${child.id}/${seq}/${index}`,
+    effectId: ids.effect(child, seq, index),
     seq,
     index,
     effect: {
@@ -234,7 +235,7 @@ function emitRows(
       id,
       seq,
       index,
-      effectId: `${machine}/${id}/${seq}/e${index}`,
+      effectId: ids.emit({ machine, id }, seq, index),
       event: effect.event,
       at,
     });

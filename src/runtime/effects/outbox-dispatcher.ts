@@ -1,5 +1,6 @@
 import { actorKind } from '../../core/durable-check.js';
 import { StatorError } from '../../core/errors.js';
+import { ids } from '../../core/ids.js';
 import type {
   ActionEffect,
   ActivityStartEffect,
@@ -409,7 +410,7 @@ export class OutboxDispatcher {
       : { type: `xstate.error.actor.${id}`, error: result.error, actorId: id };
     await deliver(this.#fx, row.machine, row.id, event, {
       actor: SYSTEM_ACTIVITY,
-      idempotencyKey: `${row.effectId}/result`,
+      idempotencyKey: ids.activityResult(row.effectId),
     });
     await this.#complete(row.effectId);
   }

@@ -1,5 +1,6 @@
 import type { AnyActorLogic, EventObject } from 'xstate';
 import { actorKind } from '../../core/durable-check.js';
+import { ids } from '../../core/ids.js';
 import type { Actor } from '../../core/types.js';
 import type { InstanceKey } from '../../store/types.js';
 import { load } from '../commit-path.js';
@@ -9,7 +10,7 @@ import { deliver } from './deliver.js';
 
 /** The instance id of a durable child: parent machine, parent id and the child's id there. */
 export function childInstanceId(parent: InstanceKey, activityId: string): string {
-  return `${parent.machine}~${parent.id}~${activityId}`;
+  return ids.child(parent, activityId);
 }
 
 /** The setup({ actors }) logic behind `src` in an instance's machine version, if any. */

@@ -1,3 +1,4 @@
+import { ids } from '../../core/ids.js';
 import type { TimerQueue, TimerRow } from '../../store/types.js';
 import { type EffectsContext, SYSTEM_TIMER } from './context.js';
 import { deliver } from './deliver.js';
@@ -158,7 +159,7 @@ export class TimerScheduler {
       // A delayed sendTo another actor: deliver there, then drop the timer of this instance.
       const delivered = await deliverTo(fx, key, timer.target, timer.event, {
         actor: SYSTEM_TIMER,
-        idempotencyKey: `timer/${timer.machine}/${timer.id}/${timer.timerId}/${timer.setBySeq}`,
+        idempotencyKey: ids.delayedSendKey(timer, timer.timerId, timer.setBySeq),
         minSeq: timer.setBySeq,
       });
       if (!delivered)
@@ -168,7 +169,7 @@ export class TimerScheduler {
         timersCancelled: [timer.timerId],
         audit: {
           ...key,
-          transitionId: `${timer.machine}/${timer.id}/timer/${timer.timerId}/${timer.setBySeq}`,
+          transitionId: ids.delayedSend(timer, timer.timerId, timer.setBySeq),
           seq: null,
           actor: SYSTEM_TIMER,
           eventType: timer.event.type,
