@@ -1,8 +1,8 @@
 /** `stator/postgres`: the PostgreSQL store, for several Stator processes sharing one database. */
-export { migratePostgres } from './store/postgres/migrate-postgres.js';
+export { migratePostgresSchema } from './store/postgres/migrate-schema.js';
 export type {
   PostgresPoolOptions,
   PostgresStoreOptions,
 } from './store/postgres/postgres-store.js';
 export { postgresStore } from './store/postgres/postgres-store.js';
-export type { MigrationResult } from './store/postgres/schema.js';
+export type { MigrationResult } from './store/postgres/schema-migrations.js';

@@ -16,7 +16,8 @@ const COMMANDS = [
   'keys create',
   'keys list',
   'keys revoke',
-  'migrate',
+  'db',
+  'db migrate',
 ];
 
 async function cli(argv: string[], h?: Awaited<ReturnType<typeof harness>>) {

@@ -27,7 +27,7 @@ export function buildProgram(io: CliIo, version = '0.0.0'): Command {
   program.addHelpText(
     'after',
     `
-Client commands take --url/STATOR_URL and --token/STATOR_TOKEN; keys and migrate take --db/STATOR_DB.
+Client commands take --url/STATOR_URL and --token/STATOR_TOKEN; keys and db migrate take --db/STATOR_DB.
 Exit codes: 0 ok, 2 usage or invalid request, 3 not found, 4 rejected by the instance's state,
 5 unauthenticated, 6 forbidden, 7 a guard or assign threw, 8 server unavailable, 1 other.`,
   );

@@ -27,9 +27,9 @@ import { canonicalJson, fingerprint } from './fingerprint.js';
 import { scopedKey } from './idempotency.js';
 import { instanceKey, type LoadedInstance } from './instance-cache.js';
 import { nonJsonAt } from './json-data.js';
+import { validateEvent, validateWith } from './payload-schemas.js';
 import { INIT_EVENT, rebuild } from './recovery.js';
 import type { MachineEntry } from './registry.js';
-import { validateEvent, validateWith } from './schemas.js';
 import type { CommandOptions, CommandResult, CreateOptions } from './types.js';
 import { buildEventWrite, toState, traceId } from './write.js';
 

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { Actor } from '../core/types.js';
 import type { Logger } from '../host/logger.js';
 import type { CommandOptions, Engine } from '../runtime/types.js';
-import { IdempotencyKey, InstanceId, MachineName, parseWith } from './schemas.js';
+import { IdempotencyKey, InstanceId, MachineName, parseWith } from './request-schemas.js';
 import type { Policies, Principal } from './types.js';
 
 /** Hono environment of the app: the authenticated principal, when there is one. */

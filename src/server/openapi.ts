@@ -1,7 +1,6 @@
 import type { z } from 'zod';
 import type { StandardSchema } from '../runtime/types.js';
 import { hoistDefs, standardToJsonSchema, zodToJsonSchema } from './json-schema.js';
-import * as res from './responses.js';
 import {
   CreateBody,
   EventBody,
@@ -9,7 +8,8 @@ import {
   IdempotencyKey,
   InstanceId,
   ListQuery,
-} from './schemas.js';
+} from './request-schemas.js';
+import * as res from './responses.js';
 import type { MachineSchemas } from './types.js';
 
 type Json = Record<string, unknown>;

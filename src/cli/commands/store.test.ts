@@ -79,16 +79,22 @@ describe('stator keys', () => {
   });
 });
 
-describe('stator migrate', () => {
-  it('creates the schema and says so', async () => {
+describe('stator db migrate', () => {
+  it('applies the schema migrations and says so', async () => {
     const db = await tempDb();
-    expect(await cli(['migrate', '--db', db])).toMatchObject({
+    expect(await cli(['db', 'migrate', '--db', db])).toMatchObject({
       code: 0,
       out: `schema of ${db} is up to date\n`,
     });
-    expect(JSON.parse((await cli(['migrate', '--db', db, '--json'])).out)).toEqual({
+    expect(JSON.parse((await cli(['db', 'migrate', '--db', db, '--json'])).out)).toEqual({
       db,
       migrated: true,
     });
+  });
+
+  it('answers the old "stator migrate" with where it went (exit 2)', async () => {
+    const old = await cli(['migrate', '--db', await tempDb()]);
+    expect(old.code).toBe(2);
+    expect(old.err).toContain('"stator migrate" is now "stator db migrate"');
   });
 });

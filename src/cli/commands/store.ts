@@ -7,7 +7,7 @@ import type { CliIo } from '../io.js';
 import { dbOf, outputOf, withDbFlags } from '../options.js';
 import { isoTime, table } from '../output.js';
 
-/** `keys create|list|revoke` and `migrate`: they work on the store (`--db`), not over HTTP. */
+/** `keys create|list|revoke` and `db migrate`: they work on the store (`--db`), not over HTTP. */
 export function storeCommands(program: Command, io: CliIo): void {
   const keys = program.command('keys').description('manage API keys (in the store named by --db)');
 
@@ -81,19 +81,33 @@ export function storeCommands(program: Command, io: CliIo): void {
     outputOf(flags, io).result({ keyId, revoked: true }, () => `revoked ${keyId}`);
   });
 
-  withDbFlags(program.command('migrate').description('create or upgrade the store schema')).action(
-    async (flags: { db?: string; json?: boolean }) => {
-      const out = outputOf(flags, io);
-      const progress = out.progress(1, 'migrating');
-      let db: string;
-      try {
-        ({ db } = await withStore(flags, io, async () => progress.tick()));
-      } finally {
-        progress.stop();
-      }
-      out.result({ db, migrated: true }, () => `schema of ${db} is up to date`);
-    },
-  );
+  const db = program.command('db').description('work on the store itself (--db)');
+  withDbFlags(
+    db
+      .command('migrate')
+      .description("apply schema migrations: create or upgrade the store's tables"),
+  ).action(async (flags: { db?: string; json?: boolean }) => {
+    const out = outputOf(flags, io);
+    const progress = out.progress(1, 'applying schema migrations');
+    let described: string;
+    try {
+      ({ db: described } = await withStore(flags, io, async () => progress.tick()));
+    } finally {
+      progress.stop();
+    }
+    out.result({ db: described, migrated: true }, () => `schema of ${described} is up to date`);
+  });
+  // "migrate" alone is ambiguous now that machine versions migrate too.
+  program
+    .command('migrate', { hidden: true })
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(() => {
+      throw new CliError(
+        'USAGE',
+        '"stator migrate" is now "stator db migrate" (schema migrations of the store). Machine instances move between versions with "stator migrate-instances".',
+      );
+    });
 }
 
 /** Opens (and migrates) the store, runs `task`, closes it. */

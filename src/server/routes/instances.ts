@@ -11,7 +11,7 @@ import {
   ListQuery,
   parseWith,
   queryObject,
-} from '../schemas.js';
+} from '../request-schemas.js';
 
 export const INSTANCES = '/v1/machines/:machine/instances';
 export const INSTANCE = `${INSTANCES}/:id`;

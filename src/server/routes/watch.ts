@@ -5,7 +5,7 @@ import type { EventRow } from '../../store/types.js';
 import { type AppContext, type AppEnv, idParam, machineParam } from '../context.js';
 import { toProblem } from '../problem.js';
 import { assertCanRead } from '../read-access.js';
-import { LastEventId, parseWith } from '../schemas.js';
+import { LastEventId, parseWith } from '../request-schemas.js';
 
 export const WATCH = '/v1/machines/:machine/instances/:id/watch';
 

@@ -23,7 +23,7 @@ export interface PostgresStoreOptions {
    */
   readonly pool?: PostgresPoolOptions | pg.Pool;
   /** Apply pending schema migrations on `open()`. Default true; when false, `open()` refuses an out-of-date schema. */
-  readonly migrate?: boolean;
+  readonly migrateSchema?: boolean;
   /**
    * NOTIFY other processes when a commit writes timers, outbox rows or emits, and
    * LISTEN for theirs (`onWake`). Default true; false behind a pooler in
@@ -38,7 +38,7 @@ export interface PostgresConfig {
   readonly qschema: string;
   /** The LISTEN/NOTIFY channel of this schema. */
   readonly channel: string;
-  readonly migrate: boolean;
+  readonly migrateSchema: boolean;
   readonly notify: boolean;
 }
 
@@ -84,7 +84,7 @@ export function splitUrl(url: string | undefined): {
 
 /** Check the options and fill in defaults; the result is frozen. */
 export function postgresConfig(options: PostgresStoreOptions): PostgresConfig {
-  const { migrate = true, notify = true } = options;
+  const { migrateSchema = true, notify = true } = options;
   const fromUrl = splitUrl(options.url);
   const schema = options.schema ?? fromUrl.schema ?? 'stator';
   const { poolMax } = fromUrl;
@@ -102,7 +102,7 @@ export function postgresConfig(options: PostgresStoreOptions): PostgresConfig {
   }
   // NAMEDATALEN: channel names longer than 63 bytes are refused by pg_notify.
   const channel = `${schema.slice(0, 58)}_wake`;
-  return Object.freeze({ schema, qschema, channel, migrate, notify });
+  return Object.freeze({ schema, qschema, channel, migrateSchema, notify });
 }
 
 /** The pool to use, and whether the store owns it (ends it on close). */

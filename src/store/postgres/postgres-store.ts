@@ -16,7 +16,7 @@ import { keysAndEmits } from './keys-emits.js';
 import { WakeListener } from './notify.js';
 import type { Statement } from './query.js';
 import { Runner, STORE } from './runner.js';
-import { assertCurrent, migrate, schemaVersion } from './schema.js';
+import { applySchemaMigrations, assertCurrent, schemaVersion } from './schema-migrations.js';
 import { statements } from './statements.js';
 import { workQueue } from './work-queue.js';
 
@@ -94,7 +94,8 @@ class Lifecycle {
     try {
       const client = await pool.connect();
       try {
-        if (this.#config.migrate) await migrate(client, { schema, qschema, channel });
+        if (this.#config.migrateSchema)
+          await applySchemaMigrations(client, { schema, qschema, channel });
         else assertCurrent(schema, await schemaVersion(client, qschema));
       } finally {
         client.release();

@@ -11,7 +11,7 @@ import { openDatabase, type SqliteConfig } from './connection.js';
 import { FileLock } from './file-lock.js';
 import { InstanceLister } from './list-instances.js';
 import { type Connection, STORE } from './runner.js';
-import { migrate } from './schema.js';
+import { applySchemaMigrations } from './schema-migrations.js';
 import { prepareStatements } from './statements.js';
 import { type FileSync, WalSync } from './wal-sync.js';
 
@@ -36,7 +36,7 @@ export function openConnection(config: SqliteConfig, hooks: SqliteTestHooks): Co
       lock = FileLock.acquire(config.path);
     }
     db = openDatabase(config);
-    migrate(db);
+    applySchemaMigrations(db);
     hooks.onOpen?.(db);
     const statements = prepareStatements(db);
     const commit = db.transaction((writes: readonly CommitWrite[]) =>

@@ -7,7 +7,7 @@ import { at, createWrite, effect, emit, eventWrite, key, timer } from '../contra
 import { describeStoreContract } from '../contract/store-contract.js';
 import { promiseState } from '../test-support/promise-state.js';
 import { openDatabase, sqliteConfig } from './connection.js';
-import { MIGRATIONS, migrate, schemaVersion } from './schema.js';
+import { applySchemaMigrations, SCHEMA_MIGRATIONS, schemaVersion } from './schema-migrations.js';
 import { sqliteStore, sqliteStoreForTests } from './sqlite-store.js';
 import type { FileSync } from './wal-sync.js';
 
@@ -160,7 +160,7 @@ describe('sqlite store', () => {
     it('opens a database written before migration 2 and serves its rows with the new fields', async () => {
       const path = join(dir, 'v1.db');
       const v1 = new Database(path);
-      migrate(v1, MIGRATIONS.slice(0, 1));
+      applySchemaMigrations(v1, SCHEMA_MIGRATIONS.slice(0, 1));
       v1.exec(`
         INSERT INTO stator_instances
           (machine, id, version, value, state_key, context, status, seq, state_entered_at,
@@ -207,7 +207,7 @@ describe('sqlite store', () => {
         await store.close();
       }
       const db = new Database(path, { readonly: true });
-      expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)?.version);
+      expect(schemaVersion(db)).toBe(SCHEMA_MIGRATIONS.at(-1)?.version);
       db.close();
     });
   });

@@ -1,23 +1,23 @@
 import { isStatorError } from '../../core/errors.js';
 import { storeErrors } from '../store-errors.js';
 import { openPool, type PostgresStoreOptions, postgresConfig } from './config.js';
-import { type MigrationResult, migrate } from './schema.js';
+import { applySchemaMigrations, type MigrationResult } from './schema-migrations.js';
 
-export type { MigrationResult } from './schema.js';
+export type { MigrationResult } from './schema-migrations.js';
 
 /**
  * Apply pending schema migrations and return the version before and after,
  * without opening a store: for a deploy step that runs before the Stator
- * processes start (which then use `migrate: false`). Safe to run from several
+ * processes start (which then use `migrateSchema: false`). Safe to run from several
  * places at once: an advisory lock makes the others wait and find nothing to do.
  *
  * @example
- * import { migratePostgres } from 'stator/postgres';
+ * import { migratePostgresSchema } from 'stator/postgres';
  *
- * const { from, to } = await migratePostgres({ url: process.env.DATABASE_URL!, schema: 'stator' });
+ * const { from, to } = await migratePostgresSchema({ url: process.env.DATABASE_URL!, schema: 'stator' });
  * console.log(`schema at version ${to} (was ${from})`);
  */
-export async function migratePostgres(
+export async function migratePostgresSchema(
   options: Pick<PostgresStoreOptions, 'url' | 'schema' | 'pool'>,
 ): Promise<MigrationResult> {
   const { schema, qschema, channel } = postgresConfig(options);
@@ -25,7 +25,7 @@ export async function migratePostgres(
   try {
     const client = await pool.connect();
     try {
-      return await migrate(client, { schema, qschema, channel });
+      return await applySchemaMigrations(client, { schema, qschema, channel });
     } finally {
       client.release();
     }

@@ -26,7 +26,7 @@ export interface Migration {
  * The schema, as versioned migrations. Never edit a released migration: add the
  * next one (a changed commit function is `CREATE OR REPLACE FUNCTION` in a new step).
  */
-export const MIGRATIONS: readonly Migration[] = [
+export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'tables, indexes and the commit function',
@@ -49,7 +49,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+export const LATEST_VERSION = SCHEMA_MIGRATIONS.at(-1)?.version ?? 0;
 
 /** What `migrate` did: the schema version before and after. */
 export interface MigrationResult {
@@ -64,10 +64,10 @@ export interface MigrationResult {
  * starting at once apply each step exactly once (the others wait, then find
  * nothing to do). Refuses a schema migrated by a newer Stator.
  */
-export async function migrate(
+export async function applySchemaMigrations(
   client: pg.ClientBase,
   names: SchemaNames,
-  migrations: readonly Migration[] = MIGRATIONS,
+  migrations: readonly Migration[] = SCHEMA_MIGRATIONS,
 ): Promise<MigrationResult> {
   const { schema, qschema } = names;
   await client.query('BEGIN');
@@ -117,13 +117,13 @@ async function versionIn(client: pg.ClientBase, qschema: string): Promise<number
   return rows[0]?.v ?? 0;
 }
 
-/** `open()` with `migrate: false` on a schema that is not at this Stator's version. */
+/** `open()` with `migrateSchema: false` on a schema that is not at this Stator's version. */
 export function assertCurrent(schema: string, version: number): void {
   if (version > LATEST_VERSION) throw tooNew(schema, version, LATEST_VERSION);
   if (version < LATEST_VERSION) {
     throw new StatorError(
       'STORE_ERROR',
-      `The PostgreSQL schema "${schema}" is at version ${version}, but this Stator needs version ${LATEST_VERSION}. Run migratePostgres({ url, schema: "${schema}" }) from 'stator/postgres', or open one store with migrate: true.`,
+      `The PostgreSQL schema "${schema}" is at version ${version}, but this Stator needs version ${LATEST_VERSION}. Run migratePostgresSchema({ url, schema: "${schema}" }) from 'stator/postgres', or open one store with migrateSchema: true.`,
       { schema, schemaVersion: version, supportedVersion: LATEST_VERSION },
     );
   }

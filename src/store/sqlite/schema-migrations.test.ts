@@ -2,9 +2,9 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instanceQueryBounds } from '../query.js';
 import { listInstancesSql } from './list-instances.js';
-import { MIGRATIONS, migrate, schemaVersion } from './schema.js';
+import { applySchemaMigrations, SCHEMA_MIGRATIONS, schemaVersion } from './schema-migrations.js';
 
-const LATEST = MIGRATIONS.at(-1)?.version ?? 0;
+const LATEST = SCHEMA_MIGRATIONS.at(-1)?.version ?? 0;
 
 describe('sqlite schema', () => {
   let db: Database.Database;
@@ -31,7 +31,7 @@ describe('sqlite schema', () => {
       .join('\n');
 
   it('creates every table and records each migration', () => {
-    migrate(db);
+    applySchemaMigrations(db);
     expect(tables()).toEqual([
       'stator_api_keys',
       'stator_audit',
@@ -51,47 +51,49 @@ describe('sqlite schema', () => {
   });
 
   it('is idempotent: migrating again applies nothing', () => {
-    migrate(db);
-    migrate(db);
+    applySchemaMigrations(db);
+    applySchemaMigrations(db);
     expect(db.prepare('SELECT version FROM stator_migrations').pluck().all()).toEqual([1, 2, 3]);
   });
 
   it('applies only the migrations newer than the database, in order', () => {
-    migrate(db, MIGRATIONS.slice(0, 1));
+    applySchemaMigrations(db, SCHEMA_MIGRATIONS.slice(0, 1));
     expect(schemaVersion(db)).toBe(1);
     const next = {
       version: LATEST + 1,
       name: 'add a column',
       sql: 'ALTER TABLE stator_outbox ADD COLUMN note TEXT',
     };
-    migrate(db, [...MIGRATIONS, next]);
-    migrate(db, [...MIGRATIONS, next]);
+    applySchemaMigrations(db, [...SCHEMA_MIGRATIONS, next]);
+    applySchemaMigrations(db, [...SCHEMA_MIGRATIONS, next]);
     expect(db.prepare('SELECT version FROM stator_migrations').pluck().all()).toEqual([
-      ...MIGRATIONS.map((m) => m.version),
+      ...SCHEMA_MIGRATIONS.map((m) => m.version),
       LATEST + 1,
     ]);
   });
 
   it('rolls a failing migration back entirely', () => {
-    migrate(db);
+    applySchemaMigrations(db);
     const broken = {
       version: LATEST + 1,
       name: 'broken',
       sql: 'CREATE TABLE t2 (x); SELECT * FROM nowhere',
     };
-    expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/nowhere/);
+    expect(() => applySchemaMigrations(db, [...SCHEMA_MIGRATIONS, broken])).toThrow(/nowhere/);
     expect(schemaVersion(db)).toBe(LATEST);
     expect(tables()).not.toContain('t2');
   });
 
   it('refuses a database written by a newer schema with STORE_ERROR', () => {
-    migrate(db);
+    applySchemaMigrations(db);
     db.prepare('INSERT INTO stator_migrations VALUES (99, ?, 0)').run('from the future');
-    expect(() => migrate(db)).toThrow(expect.objectContaining({ code: 'STORE_ERROR' }));
+    expect(() => applySchemaMigrations(db)).toThrow(
+      expect.objectContaining({ code: 'STORE_ERROR' }),
+    );
   });
 
   it('migration 2 gives rows of a version-1 database the documented defaults', () => {
-    migrate(db, MIGRATIONS.slice(0, 1));
+    applySchemaMigrations(db, SCHEMA_MIGRATIONS.slice(0, 1));
     db.exec(`
       INSERT INTO stator_timers (machine, id, timer_id, due_at, event, target, set_by_seq)
       VALUES ('m', 'i', 't', 5, '{"type":"T"}', 'self', 1);
@@ -99,7 +101,7 @@ describe('sqlite schema', () => {
         (effect_id, machine, id, seq, idx, effect, attempts, next_attempt_at, created_at)
       VALUES ('m/i/1/0', 'm', 'i', 1, 0, '{}', 2, 7, 1);
     `);
-    migrate(db);
+    applySchemaMigrations(db);
     expect(
       db.prepare('SELECT attempts, status, last_error, lease_owner FROM stator_timers').get(),
     ).toEqual({ attempts: 0, status: 'pending', last_error: null, lease_owner: null });
@@ -109,12 +111,12 @@ describe('sqlite schema', () => {
   });
 
   it('migration 3 leaves the events of an older database without a write id', () => {
-    migrate(db, MIGRATIONS.slice(0, 2));
+    applySchemaMigrations(db, SCHEMA_MIGRATIONS.slice(0, 2));
     db.exec(`
       INSERT INTO stator_events (machine, id, seq, type, payload, recorded_at)
       VALUES ('m', 'i', 1, 'xstate.init', '{}', 5);
     `);
-    migrate(db);
+    applySchemaMigrations(db);
     expect(db.prepare('SELECT seq, write_id FROM stator_events').get()).toEqual({
       seq: 1,
       write_id: null,
@@ -122,7 +124,7 @@ describe('sqlite schema', () => {
   });
 
   it('rejects an unknown timer or outbox status', () => {
-    migrate(db);
+    applySchemaMigrations(db);
     expect(() =>
       db.exec(`INSERT INTO stator_timers (machine, id, timer_id, due_at, event, target, set_by_seq, status)
                VALUES ('m', 'i', 't', 5, '{}', 'self', 1, 'fired')`),
@@ -130,7 +132,7 @@ describe('sqlite schema', () => {
   });
 
   describe('query plans', () => {
-    beforeEach(() => migrate(db));
+    beforeEach(() => applySchemaMigrations(db));
 
     it('serves the commit path from indexes', () => {
       expect(

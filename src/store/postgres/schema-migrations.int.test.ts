@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWrite, emit, eventWrite, key, timer } from '../contract/builders.js';
-import { migratePostgres } from './migrate-postgres.js';
+import { migratePostgresSchema } from './migrate-schema.js';
 import { postgresStore } from './postgres-store.js';
-import { LATEST_VERSION, MIGRATIONS, migrate } from './schema.js';
+import { applySchemaMigrations, LATEST_VERSION, SCHEMA_MIGRATIONS } from './schema-migrations.js';
 import { dropSchema, pgUrl, testSchema } from './test-support/pg-server.js';
 
 let url: string;
@@ -46,19 +46,19 @@ describe('postgres schema migrations', () => {
     await Promise.all(stores.map((s) => s.close()));
   });
 
-  it('runs separately with migratePostgres; stores with migrate: false then open, and refuse an unmigrated schema', async () => {
+  it('runs separately with migratePostgresSchema; stores with migrateSchema: false then open, and refuse an unmigrated schema', async () => {
     const schema = fresh();
-    const early = postgresStore({ url, schema, migrate: false });
+    const early = postgresStore({ url, schema, migrateSchema: false });
     await expect(early.open()).rejects.toMatchObject({
       code: 'STORE_ERROR',
-      message: expect.stringContaining('migratePostgres'),
+      message: expect.stringContaining('migratePostgresSchema'),
     });
-    expect(await migratePostgres({ url, schema })).toEqual({ from: 0, to: LATEST_VERSION });
-    expect(await migratePostgres({ url, schema })).toEqual({
+    expect(await migratePostgresSchema({ url, schema })).toEqual({ from: 0, to: LATEST_VERSION });
+    expect(await migratePostgresSchema({ url, schema })).toEqual({
       from: LATEST_VERSION,
       to: LATEST_VERSION,
     });
-    const store = postgresStore({ url, schema, migrate: false });
+    const store = postgresStore({ url, schema, migrateSchema: false });
     await store.open();
     expect(await store.commit([createWrite(key('order', 'o-1'))])).toEqual([{ ok: true }]);
     await store.close();
@@ -70,12 +70,15 @@ describe('postgres schema migrations', () => {
     await client.connect();
     const names = { schema, qschema: `"${schema}"`, channel: `${schema.slice(0, 58)}_wake` };
     try {
-      expect(await migrate(client, names, MIGRATIONS.slice(0, 1))).toEqual({ from: 0, to: 1 });
+      expect(await applySchemaMigrations(client, names, SCHEMA_MIGRATIONS.slice(0, 1))).toEqual({
+        from: 0,
+        to: 1,
+      });
     } finally {
       await client.end();
     }
     const order = key('order', 'o-1');
-    const v1 = postgresStore({ url, schema, migrate: false });
+    const v1 = postgresStore({ url, schema, migrateSchema: false });
     await expect(v1.open()).rejects.toMatchObject({ code: 'STORE_ERROR' });
     const store = postgresStore({ url, schema });
     await store.open();
@@ -103,7 +106,10 @@ describe('postgres schema migrations', () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      expect(await migrate(client, names, MIGRATIONS.slice(0, 2))).toEqual({ from: 0, to: 2 });
+      expect(await applySchemaMigrations(client, names, SCHEMA_MIGRATIONS.slice(0, 2))).toEqual({
+        from: 0,
+        to: 2,
+      });
       // Two emits as version 2's commit function numbered them (head at 2).
       await client.query(
         `INSERT INTO ${q}.stator_emits (position, machine, id, seq, idx, effect_id, event, at)
@@ -138,15 +144,15 @@ describe('postgres schema migrations', () => {
 
   it('refuses a schema migrated by a newer Stator', async () => {
     const schema = fresh();
-    await migratePostgres({ url, schema });
+    await migratePostgresSchema({ url, schema });
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     await client.query(
       `INSERT INTO "${schema}".stator_migrations (version, name) VALUES (999, 'x')`,
     );
     await client.end();
-    for (const migrate of [true, false]) {
-      await expect(postgresStore({ url, schema, migrate }).open()).rejects.toMatchObject({
+    for (const migrateSchema of [true, false]) {
+      await expect(postgresStore({ url, schema, migrateSchema }).open()).rejects.toMatchObject({
         code: 'STORE_ERROR',
         message: expect.stringMatching(/version 999, newer than this Stator knows/),
       });

@@ -14,7 +14,7 @@ export interface Migration {
  * the nullable ones. Tables keyed by instance are WITHOUT ROWID so the primary
  * key is the table (one B-tree per insert, not two).
  */
-export const MIGRATIONS: readonly Migration[] = [
+export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'initial schema',
@@ -199,9 +199,9 @@ export const MIGRATIONS: readonly Migration[] = [
  * in one IMMEDIATE transaction (so two processes opening the same file at once
  * apply each step once). Idempotent. Refuses a database migrated by a newer Stator.
  */
-export function migrate(
+export function applySchemaMigrations(
   db: Database.Database,
-  migrations: readonly Migration[] = MIGRATIONS,
+  migrations: readonly Migration[] = SCHEMA_MIGRATIONS,
 ): void {
   db.transaction(() => {
     db.exec(`
