@@ -3,8 +3,6 @@ import type { EventObject, StateValue } from 'xstate';
 /** A value that is a string at runtime but cannot be mixed up with other strings at compile time. */
 export type Brand<T, B extends string> = T & { readonly __brand: B };
 
-export type { EffectId } from './ids.js';
-
 /** Source of time. The engine reads it once per event and records the result. */
 export interface Clock {
   /** Milliseconds since the Unix epoch. */

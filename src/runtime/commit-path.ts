@@ -1,117 +1,27 @@
-/**
- * The durable commit path. For one event on one instance (inside its mailbox):
- *
- *   load (cache, or snapshot + replay) → dedupe idempotency key → pure step
- *   → one EventWrite (event, instance row, snapshot, timers, outbox, audit,
- *   idempotency) → group commit → cache the committed state → answer.
- *
- * Nothing is visible before the commit; a rejection commits only its audit row.
- */
-import { randomUUID } from 'node:crypto';
-import type { AnyMachineSnapshot, EventObject } from 'xstate';
-import { errors, SequenceConflictError, StatorError } from '../core/errors.js';
-import { ids } from '../core/ids.js';
+import type { EventObject } from 'xstate';
+import { errors, SequenceConflictError } from '../core/errors.js';
 import { formatStateValue } from '../core/state-value.js';
 import type { Actor, EventEnvelope } from '../core/types.js';
 import type {
-  AuditOutcome,
-  AuditRow,
   EventWrite,
   FiredTimer,
   InstanceRow,
   ParentLink,
   WriteOutcome,
 } from '../store/types.js';
+import { admitOrDeny, decideOrDeny } from './authorize.js';
 import type { RuntimeContext } from './context.js';
-import { canonicalJson, fingerprint } from './fingerprint.js';
+import { fingerprint } from './fingerprint.js';
 import { scopedKey } from './idempotency.js';
-import { instanceKey, type LoadedInstance } from './instance-cache.js';
+import { instanceKey } from './instance-cache.js';
 import { nonJsonAt } from './json-data.js';
+import { load, MAX_CONFLICT_RETRIES } from './load.js';
 import { validateEvent, validateWith } from './payload-schemas.js';
-import { INIT_EVENT, rebuild } from './recovery.js';
+import { INIT_EVENT } from './recovery.js';
 import type { MachineEntry } from './registry.js';
+import { reject } from './rejections.js';
 import type { CommandOptions, CommandResult, CreateOptions } from './types.js';
-import { buildEventWrite, toState, traceId } from './write.js';
-
-/** How often a send reloads and retries after another writer got in first. */
-const _MAX_CONFLICT_RETRIES = 5;
-
-/** How often a send reloads and retries after another writer got in first. */
-const MAX_CONFLICT_RETRIES = 5;
-
-/**
- * The instance as last committed: from the cache, or rebuilt from the store.
- * `minSeq`: the caller knows the instance reached this seq (an outbox row or timer
- * written by it), so a cached state older than that, left behind by a commit in
- * another process, is reloaded.
- */
-export async function load(
-  ctx: RuntimeContext,
-  machine: string,
-  id: string,
-  minSeq = 0,
-): Promise<LoadedInstance> {
-  const key = instanceKey(machine, id);
-  const hit = ctx.cache.get(key);
-  if (hit && hit.row.seq >= minSeq) return hit;
-  for (let reads = 1; ; reads++) {
-    const row = await ctx.store.getInstance({ machine, id });
-    if (!row) throw errors.instanceNotFound(machine, id);
-    const entry = ctx.registry.get(machine, row.version);
-    // Up to the row's seq: another process may commit more meanwhile.
-    const { snapshot, seq } = await rebuild(
-      ctx.store,
-      entry,
-      { machine, id },
-      false,
-      row.seq,
-    ).catch((error: unknown) => {
-      if ((error as { code?: unknown }).code === 'REPLAY_DIVERGED') {
-        diverged(ctx, machine, id, (error as Error).message);
-      }
-      throw error;
-    });
-    if (seq === row.seq) {
-      const differs = divergence(row, snapshot);
-      if (differs) {
-        diverged(ctx, machine, id, differs);
-        throw errors.rebuiltStateDiffers(machine, id, row.seq, differs);
-      }
-      const loaded = { entry, snapshot, row };
-      ctx.cache.set(key, loaded);
-      return loaded;
-    }
-    // A snapshot newer than the row: another process committed since. Read the row again.
-    if (seq > row.seq && reads < MAX_CONFLICT_RETRIES) continue;
-    throw new StatorError(
-      'STORE_ERROR',
-      `Instance ${machine}/${id}: the instance row is at seq ${row.seq} but its events end at ${seq}. The store is inconsistent; restore it from backup.`,
-      { machine, id, rowSeq: row.seq, eventSeq: seq },
-    );
-  }
-}
-
-function diverged(ctx: RuntimeContext, machine: string, id: string, reason: string): void {
-  ctx.inspector.emit({ type: 'replay.diverged', at: ctx.clock.now(), machine, id, reason });
-}
-
-/**
- * Where a state rebuilt from snapshot + events differs from the stored instance
- * row (a changed definition replayed on old events, or an edited store), or
- * undefined when they agree.
- */
-function divergence(row: InstanceRow, snapshot: AnyMachineSnapshot): string | undefined {
-  if (canonicalJson(snapshot.value) !== canonicalJson(row.value)) {
-    return `the events lead to state ${formatStateValue(snapshot.value)}, the stored row says ${formatStateValue(row.value)}`;
-  }
-  if (snapshot.status !== row.status) {
-    return `the events lead to status ${snapshot.status}, the stored row says ${row.status}`;
-  }
-  if (canonicalJson(snapshot.context) !== canonicalJson(row.context)) {
-    return 'the events lead to a different context than the stored row';
-  }
-  return undefined;
-}
+import { buildEventWrite, toState } from './write.js';
 
 export async function create(
   ctx: RuntimeContext,
@@ -380,95 +290,12 @@ function idempotencyOf(
   };
 }
 
-/** Authorization's first step: before anything about the instance is read. */
-async function admitOrDeny(
-  ctx: RuntimeContext,
-  machine: string,
-  id: string,
-  envelope: EventEnvelope,
-): Promise<void> {
-  const reason = ctx.gate?.admit({
-    machine,
-    id,
-    eventType: envelope.event.type,
-    actor: envelope.actor,
-  });
-  if (reason !== undefined) await deny(ctx, { machine, id, value: null }, envelope, reason);
-}
-
-/** Authorization's second step: with the instance's current state (none for creates). */
-async function decideOrDeny(
-  ctx: RuntimeContext,
-  machine: string,
-  id: string,
-  envelope: EventEnvelope,
-  row: InstanceRow | undefined,
-  duplicate: boolean,
-): Promise<void> {
-  const reason = ctx.gate?.decide({
-    machine,
-    id,
-    event: envelope.event,
-    actor: envelope.actor,
-    state: row && toState(row),
-    duplicate,
-  });
-  if (reason !== undefined) await deny(ctx, row ?? { machine, id, value: null }, envelope, reason);
-}
-
-/**
- * Throws FORBIDDEN for a denied request, after auditing it as `rejected_auth`
- * (unless the actor's denials are being left out: DenialLimiter).
- */
-async function deny(
-  ctx: RuntimeContext,
-  row: Pick<InstanceRow, 'machine' | 'id'> & { readonly value: InstanceRow['value'] | null },
-  envelope: EventEnvelope,
-  reason: string,
-): Promise<never> {
-  const note = ctx.denials.take(envelope.actor?.id ?? '', envelope.at);
-  if (note !== undefined) await reject(ctx, row, envelope, 'rejected_auth', reason + note);
-  throw errors.forbidden(row.machine, row.id, envelope.event.type, reason);
-}
-
 function stepOrReject<T>(run: () => T, entry: MachineEntry, id: string): T {
   try {
     return run();
   } catch (cause) {
     throw errors.stepFailed(entry.name, id, INIT_EVENT, cause);
   }
-}
-
-async function reject(
-  ctx: RuntimeContext,
-  row: Pick<InstanceRow, 'machine' | 'id'> & { readonly value: InstanceRow['value'] | null },
-  envelope: EventEnvelope,
-  outcome: AuditOutcome,
-  reason: string,
-  firedTimer?: FiredTimer,
-): Promise<void> {
-  const audit: AuditRow = {
-    machine: row.machine,
-    id: row.id,
-    transitionId: ids.rejection(row, randomUUID()),
-    seq: null,
-    actor: envelope.actor,
-    eventType: envelope.event.type,
-    from: row.value,
-    to: null,
-    at: envelope.at,
-    traceId: traceId(envelope.traceContext),
-    outcome,
-    reason,
-  };
-  const result = await ctx.committer.submit({
-    kind: 'audit',
-    ...(firedTimer !== undefined && { timersCancelled: [firedTimer.timerId], firedTimer }),
-    audit,
-  });
-  if (!result.ok || !ctx.inspector.listening) return;
-  const type = outcome === 'discarded' ? 'transition.discarded' : 'transition.rejected';
-  ctx.inspector.emit({ type, at: envelope.at, audit });
 }
 
 function envelopeOf(event: EventObject, at: number, options: CommandOptions): EventEnvelope {
@@ -480,3 +307,5 @@ function envelopeOf(event: EventObject, at: number, options: CommandOptions): Ev
     traceContext: options.traceContext ?? null,
   };
 }
+
+export { load } from './load.js';

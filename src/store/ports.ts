@@ -25,7 +25,7 @@ import type {
   WakeTopic,
   WriteOutcome,
   WriteRef,
-} from './types.js';
+} from './rows.js';
 
 /** Opening, closing and naming a store, and waking other processes' schedulers. */
 export interface StoreLifecycle {

@@ -12,21 +12,18 @@ import * as commitPath from '../commit-path.js';
 import { instanceKey } from '../instance-cache.js';
 import { ActivityTimeout, errorData, jsonSafe, runPromiseLogic } from './activity-runner.js';
 import { type EffectsContext, SYSTEM_ACTIVITY } from './context.js';
+import { type Origin, runAction } from './custom-actions.js';
 import { deliver } from './deliver.js';
+import { keepLease } from './lease-heartbeat.js';
 import { Pump } from './pump.js';
 import { errorText, exhausted, retryDelay } from './retry-policy.js';
-import { actorLogic, childInstanceId, deliverTo, durableChild } from './routing.js';
+import { actorLogic, deliverTo, durableChild, startChild } from './routing.js';
 import { Wake } from './wake.js';
 
 const CLAIM_BATCH = 256;
 /** Longest a finished effect's row waits to ride along with another commit. */
 const LAZY_COMPLETION_MS = 20;
 
-/** The transition an effect came from, as custom actions see it. */
-interface Origin {
-  readonly event: { readonly type: string } | undefined;
-  readonly context: unknown;
-}
 const MAX_SLEEP_MS = 1000;
 
 class Stopped extends Error {
@@ -156,7 +153,9 @@ export class OutboxDispatcher {
 
   async #dispatch(row: OutboxRow): Promise<void> {
     const { effect } = row;
-    const stopHeartbeat = this.#heartbeat(row);
+    const stopHeartbeat = this.#auto
+      ? keepLease(this.#fx, this.#queue, row, () => this.#lost(row))
+      : () => {};
     const started = performance.now();
     const { inspector, clock } = this.#fx.runtime;
     inspector.emit({ type: 'effect.started', at: clock.now(), row, attempt: row.attempts + 1 });
@@ -215,35 +214,6 @@ export class OutboxDispatcher {
     });
   }
 
-  /**
-   * Keeps the row's lease while its effect runs, renewing it every third of
-   * `leaseMs`, so an activity longer than the lease is not claimed and run again
-   * by another process. When the lease turns out to be lost (it expired and
-   * another process claimed the row), a running activity is aborted: its result
-   * is no longer this process's to deliver.
-   */
-  #heartbeat(row: OutboxRow): () => void {
-    if (!this.#auto) return () => {};
-    const fx = this.#fx;
-    const handle = setInterval(
-      () => {
-        const until = fx.runtime.clock.now() + fx.leaseMs;
-        this.#queue.renewOutboxLease(row.effectId, fx.owner, until).then(
-          (held) => {
-            if (held) return;
-            clearInterval(handle);
-            this.#lost(row);
-          },
-          (error: unknown) =>
-            fx.log(`could not renew the lease of ${row.effectId}; will try again`, error),
-        );
-      },
-      Math.max(1, Math.floor(fx.leaseMs / 3)),
-    );
-    handle.unref();
-    return () => clearInterval(handle);
-  }
-
   #lost(row: OutboxRow): void {
     const { effect } = row;
     const message = `the lease of ${row.effectId} passed to another process`;
@@ -253,35 +223,7 @@ export class OutboxDispatcher {
   }
 
   async #action(row: OutboxRow, effect: ActionEffect): Promise<void> {
-    const { runtime } = this.#fx;
-    const { entry, row: instance } = await commitPath.load(runtime, row.machine, row.id, row.seq);
-    const origin = this.#origins.get(row.effectId) ?? (await this.#origin(row, instance.context));
-    const impl = (entry.stepper.machine.implementations.actions as Record<string, unknown>)[
-      effect.type
-    ];
-    if (typeof impl !== 'function') {
-      throw new StatorError(
-        'NON_DURABLE_MACHINE',
-        `Action "${effect.type}" of machine "${row.machine}" has no implementation in this version: name it in setup({ actions }).`,
-        { machine: row.machine, action: effect.type },
-      );
-    }
-    await impl(
-      {
-        context: origin.context,
-        event: origin.event,
-        idempotencyKey: row.effectId,
-        attempt: row.attempts + 1,
-        instance: { machine: row.machine, id: row.id, seq: row.seq },
-      },
-      effect.params ?? undefined,
-    );
-  }
-
-  /** After a restart: the triggering event from the log, and the instance's current context. */
-  async #origin(row: OutboxRow, context: unknown): Promise<Origin> {
-    const [event] = await this.#fx.runtime.store.readEvents(row, { after: row.seq - 1, limit: 1 });
-    return { event: event ? { ...event.payload, type: event.type } : undefined, context };
+    await runAction(this.#fx, row, effect, this.#origins.get(row.effectId));
   }
 
   async #send(row: OutboxRow, effect: SendEffect): Promise<void> {
@@ -458,28 +400,4 @@ export class OutboxDispatcher {
 
 function activityKey(row: OutboxRow, activityId: string): string {
   return `${instanceKey(row.machine, row.id)}\u0000${activityId}`;
-}
-
-/** Creates the durable child instance (idempotently: the effect id is the create's key). */
-async function startChild(
-  fx: EffectsContext,
-  row: OutboxRow,
-  effect: ActivityStartEffect,
-  childMachine: string,
-): Promise<void> {
-  const id = childInstanceId(row, effect.activityId);
-  const parent = { machine: row.machine, id: row.id, activityId: effect.activityId };
-  await fx.mailboxes.run(instanceKey(childMachine, id), async () => {
-    try {
-      await commitPath.create(
-        fx.runtime,
-        childMachine,
-        id,
-        { input: effect.input, idempotencyKey: row.effectId, actor: SYSTEM_ACTIVITY },
-        { parent },
-      );
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'INSTANCE_EXISTS') throw error;
-    }
-  });
 }

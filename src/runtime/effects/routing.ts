@@ -1,11 +1,12 @@
 import type { AnyActorLogic, EventObject } from 'xstate';
 import { actorKind } from '../../core/durable-check.js';
 import { ids } from '../../core/ids.js';
-import type { Actor } from '../../core/types.js';
-import type { InstanceKey } from '../../store/types.js';
-import { load } from '../commit-path.js';
+import type { ActivityStartEffect, Actor } from '../../core/types.js';
+import type { InstanceKey, OutboxRow } from '../../store/types.js';
+import * as commitPath from '../commit-path.js';
+import { instanceKey } from '../instance-cache.js';
 import { PARENT_TARGET } from '../write.js';
-import type { EffectsContext } from './context.js';
+import { type EffectsContext, SYSTEM_ACTIVITY } from './context.js';
 import { deliver } from './deliver.js';
 
 /** The instance id of a durable child: parent machine, parent id and the child's id there. */
@@ -19,7 +20,7 @@ export async function actorLogic(
   key: InstanceKey,
   src: string,
 ): Promise<AnyActorLogic | undefined> {
-  const { entry } = await load(fx.runtime, key.machine, key.id);
+  const { entry } = await commitPath.load(fx.runtime, key.machine, key.id);
   return (entry.stepper.machine.implementations.actors as Record<string, AnyActorLogic>)[src];
 }
 
@@ -34,7 +35,7 @@ export async function durableChild(
   src?: string,
   minSeq = 0,
 ): Promise<InstanceKey | undefined> {
-  const loaded = await load(fx.runtime, key.machine, key.id, minSeq);
+  const loaded = await commitPath.load(fx.runtime, key.machine, key.id, minSeq);
   const childSrc = src ?? (loaded.snapshot.children[target] as { src?: unknown } | undefined)?.src;
   if (typeof childSrc !== 'string') return undefined;
   const logic = await actorLogic(fx, key, childSrc);
@@ -64,4 +65,28 @@ export async function deliverTo(
   const { minSeq: _, ...delivery } = options;
   await deliver(fx, to.machine, to.id, event, delivery);
   return true;
+}
+
+/** Creates the durable child instance (idempotently: the effect id is the create's key). */
+export async function startChild(
+  fx: EffectsContext,
+  row: OutboxRow,
+  effect: ActivityStartEffect,
+  childMachine: string,
+): Promise<void> {
+  const id = childInstanceId(row, effect.activityId);
+  const parent = { machine: row.machine, id: row.id, activityId: effect.activityId };
+  await fx.mailboxes.run(instanceKey(childMachine, id), async () => {
+    try {
+      await commitPath.create(
+        fx.runtime,
+        childMachine,
+        id,
+        { input: effect.input, idempotencyKey: row.effectId, actor: SYSTEM_ACTIVITY },
+        { parent },
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'INSTANCE_EXISTS') throw error;
+    }
+  });
 }

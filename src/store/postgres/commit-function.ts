@@ -3,6 +3,10 @@
  * one WAL flush serve the batch. The client (commit.ts) sends the batch as JSON
  * (JSON column values travel as JSON strings holding their exact text).
  *
+ * (Longer than most files: it is one PL/pgSQL function and the released
+ * versions of it that schema migrations replay, kept together so a change to
+ * the function is read against the versions it replaces.)
+ *
  * 1. Lock every written instance with a transaction-level advisory lock, in key
  *    order: writers of one instance (event writes and audit-only writes, in any
  *    process) take turns, so audit positions are MAX + 1 without races, and two
