@@ -79,6 +79,8 @@ describe('PostgreSQL connections lost under load', () => {
               code,
               outcome: code === 'COMMIT_OUTCOME_UNKNOWN' ? 'unknown' : 'not-kept',
             });
+            // As a real client would: wait a little before the next request after a failure.
+            await new Promise((resolve) => setTimeout(resolve, 50));
           }
         }
       };
@@ -151,7 +153,7 @@ describe('PostgreSQL connections lost under load', () => {
         );
         expect(count.duplicated).toBe(0);
         expect(proxy.stats.answersLost).toBeGreaterThan(0);
-        expect(count.ack).toBeGreaterThan(outcomes.size / 2);
+        expect(count.ack).toBeGreaterThan(100);
       } finally {
         await direct.close();
       }
