@@ -5,6 +5,7 @@ import type { Actor, EventEnvelope } from '../core/types.js';
 import type {
   EventWrite,
   FiredTimer,
+  IdempotencyRow,
   InstanceRow,
   ParentLink,
   WriteOutcome,
@@ -43,7 +44,7 @@ export async function create(
     ? await validateWith(entry.schemas.input, options.input, `Input of "${machine}"`)
     : (options.input ?? null);
   const idem = idempotencyOf(options, internal !== undefined, { create: machine, input });
-  const recorded = idem && (await recordedResult(ctx, machine, id, idem));
+  const recorded = idem && (await recordedResult(ctx, machine, id, idem, options.idempotencyKey));
   if (recorded) return recorded;
   // Known here: refuse at once. Otherwise the commit's insert finds out (no read first).
   if (ctx.cache.get(instanceKey(machine, id))) throw errors.instanceExists(machine, id);
@@ -72,7 +73,7 @@ export async function create(
   const outcome = await submit(ctx, write);
   if (!outcome.ok) {
     if (outcome.code === 'IDEMPOTENCY_MISMATCH' && idem) {
-      const again = await recordedResult(ctx, machine, id, idem);
+      const again = await recordedResult(ctx, machine, id, idem, options.idempotencyKey);
       if (again) return again;
     }
     throw errors.instanceExists(machine, id);
@@ -133,18 +134,18 @@ async function apply(
   const current = await load(ctx, machine, id);
   const { row, entry } = current;
   const at = ctx.clock.now();
+  // One lookup of the key serves authorization (a repeat is decided by roles) and the answer.
+  const key = options.idempotencyKey;
+  const scoped = key === undefined ? undefined : scopedKey(key, options.actor ?? null, !!internal);
+  const stored = scoped === undefined ? undefined : await ctx.store.getIdempotency(row, scoped);
   if (!internal) {
-    // With the state, before the payload is validated or a recorded result looked at.
-    const scoped =
-      options.idempotencyKey && scopedKey(options.idempotencyKey, options.actor ?? null, false);
-    const repeat =
-      scoped !== undefined && (await ctx.store.getIdempotency(row, scoped)) !== undefined;
-    await decideOrDeny(ctx, machine, id, envelopeOf(request.event, at, options), row, repeat);
+    // With the state, before the payload is validated or a recorded result shown.
+    const asked = envelopeOf(request.event, at, options);
+    await decideOrDeny(ctx, machine, id, asked, row, stored !== undefined);
   }
   const event = internal ? request.event : await validateEvent(entry.schemas.events, request.event);
-  const idem = idempotencyOf(options, internal !== undefined, event);
-  const recorded = idem && (await recordedResult(ctx, machine, id, idem, internal !== undefined));
-  if (recorded) return recorded;
+  const idem = scoped === undefined ? undefined : { key: scoped, fingerprint: fingerprint(event) };
+  if (stored && idem) return recordedFrom(stored, idem.fingerprint, machine, id, !!internal, key);
 
   const envelope = envelopeOf(event, at, options);
   const fired = internal?.firedTimer;
@@ -257,7 +258,9 @@ async function discard(
 }
 
 function committed(ctx: RuntimeContext, write: EventWrite): CommandResult {
-  ctx.inspector.emit({ type: 'transition.committed', at: write.event.recordedAt, write });
+  if (ctx.inspector.wants('transition.committed')) {
+    ctx.inspector.emit({ type: 'transition.committed', at: write.event.recordedAt, write });
+  }
   return { ...toState(write.instance), duplicate: false };
 }
 
@@ -266,13 +269,24 @@ async function recordedResult(
   machine: string,
   id: string,
   idem: { key: string; fingerprint: string },
-  internal = false,
+  asGiven: string | undefined,
 ): Promise<CommandResult | undefined> {
   const row = await ctx.store.getIdempotency({ machine, id }, idem.key);
-  if (!row) return undefined;
+  return row && recordedFrom(row, idem.fingerprint, machine, id, false, asGiven);
+}
+
+/** The recorded result of a repeated key; a different request under it is a mismatch. */
+function recordedFrom(
+  row: IdempotencyRow,
+  fingerprint: string,
+  machine: string,
+  id: string,
+  internal: boolean,
+  asGiven: string | undefined,
+): CommandResult {
   // An internal delivery under the same key (a re-run activity's result) was already applied.
-  if (row.fingerprint !== idem.fingerprint && !internal) {
-    throw errors.idempotencyMismatch(machine, id, idem.key);
+  if (row.fingerprint !== fingerprint && !internal) {
+    throw errors.idempotencyMismatch(machine, id, asGiven ?? row.key);
   }
   return { ...(row.result as CommandResult), duplicate: true };
 }

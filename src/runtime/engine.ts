@@ -57,9 +57,12 @@ export async function createEngineWithInternals(
   const clock = options.clock ?? systemClock;
   const inspector = new Inspector();
   const log = options.log ?? consoleLog;
-  inspector.subscribe((event) => {
-    if (event.type === 'log') log(event.message, event.error);
-  });
+  inspector.subscribe(
+    (event) => {
+      if (event.type === 'log') log(event.message, event.error);
+    },
+    ['log'],
+  );
   const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const auto = options.dispatch !== 'manual';
@@ -192,13 +195,16 @@ export async function createEngineWithInternals(
       };
     },
     onTransition(listener) {
-      return inspector.subscribe((event) => {
-        if (event.type !== 'transition.committed') return;
-        const { write } = event;
-        listener({ event: write.event, state: toState(write.instance) });
-      });
+      return inspector.subscribe(
+        (event) => {
+          if (event.type !== 'transition.committed') return;
+          const { write } = event;
+          listener({ event: write.event, state: toState(write.instance) });
+        },
+        ['transition.committed'],
+      );
     },
-    inspect: (listener) => inspector.subscribe(listener),
+    inspect: (listener, types) => inspector.subscribe(listener, types),
     subscribe(name, handler, opts = {}) {
       if (closed) throw errors.engineClosed();
       if (typeof name !== 'string' || name.length === 0 || name.length > 200) {

@@ -207,7 +207,7 @@ export class GroupCommitter {
 
   #announce(size: number, started: number, ok: boolean): void {
     const inspector = this.#inspector;
-    if (!inspector?.listening) return;
+    if (!inspector?.wants('commit.batch')) return;
     const durationMs = performance.now() - started;
     inspector.emit({ type: 'commit.batch', at: this.#clock.now(), size, durationMs, ok });
   }

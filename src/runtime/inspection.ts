@@ -4,8 +4,8 @@
  * dispatcher and the emit subscribers announce their work here; everything
  * else — the effects runtime's in-memory dispatch, `onTransition` listeners,
  * logs, metrics, traces, live shadow runs, the inspector UI — observes it
- * instead of being called from the commit path. Announcing costs a check of
- * `listening` when nobody observes.
+ * instead of being called from the commit path. Announcing an event nobody
+ * observes costs one `wants(type)` check.
  */
 import type { AuditRow, EmitRecord, EventWrite, OutboxRow, TimerRow } from '../store/types.js';
 
@@ -96,45 +96,58 @@ export type InspectionListener = (event: InspectionEvent) => void;
 
 /**
  * The stream. Listeners are called synchronously, in subscription order; one
- * that throws is reported as a `log` event and kept.
+ * that throws is reported as a `log` event and kept. A listener may name the
+ * event types it wants: the others are neither built nor delivered to it.
  */
 export class Inspector {
-  readonly #listeners = new Set<InspectionListener>();
+  readonly #all = new Set<InspectionListener>();
+  readonly #byType = new Map<InspectionType, Set<InspectionListener>>();
 
-  /** True when someone observes: check it before building an event that costs anything. */
-  get listening(): boolean {
-    return this.#listeners.size > 0;
+  /** True when someone observes events of `type`: check it before building one that costs anything. */
+  wants(type: InspectionType): boolean {
+    return this.#all.size > 0 || (this.#byType.get(type)?.size ?? 0) > 0;
   }
 
-  /** Observes every event from now on; returns the function that stops it. */
-  subscribe(listener: InspectionListener): () => void {
-    this.#listeners.add(listener);
+  /**
+   * Observes every event from now on, or only those of `types`; returns the
+   * function that stops it.
+   */
+  subscribe(listener: InspectionListener, types?: readonly InspectionType[]): () => void {
+    if (types === undefined) {
+      this.#all.add(listener);
+      return () => {
+        this.#all.delete(listener);
+      };
+    }
+    for (const type of types) {
+      const set = this.#byType.get(type) ?? new Set<InspectionListener>();
+      set.add(listener);
+      this.#byType.set(type, set);
+    }
     return () => {
-      this.#listeners.delete(listener);
+      for (const type of types) this.#byType.get(type)?.delete(listener);
     };
   }
 
   emit(event: InspectionEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        if (event.type === 'log') continue; // a failing logger must not loop
-        this.emit({
-          type: 'log',
-          at: event.at,
-          level: 'error',
-          message: `an inspection listener threw on ${event.type}`,
-          error,
-        });
-      }
-    }
+    const typed = this.#byType.get(event.type);
+    if (typed !== undefined) for (const listener of typed) this.#call(listener, event);
+    for (const listener of this.#all) this.#call(listener, event);
   }
 
   /** Shorthand for a `log` event. */
   log(at: number, level: 'warn' | 'error', message: string, error?: unknown): void {
-    if (this.#listeners.size === 0) return;
+    if (!this.wants('log')) return;
     this.emit({ type: 'log', at, level, message, ...(error !== undefined && { error }) });
+  }
+
+  #call(listener: InspectionListener, event: InspectionEvent): void {
+    try {
+      listener(event);
+    } catch (error) {
+      if (event.type === 'log') return; // a failing logger must not loop
+      this.log(event.at, 'error', `an inspection listener threw on ${event.type}`, error);
+    }
   }
 }
 

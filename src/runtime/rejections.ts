@@ -37,7 +37,7 @@ export async function reject(
     ...(firedTimer !== undefined && { timersCancelled: [firedTimer.timerId], firedTimer }),
     audit,
   });
-  if (!result.ok || !ctx.inspector.listening) return;
   const type = outcome === 'discarded' ? 'transition.discarded' : 'transition.rejected';
+  if (!result.ok || !ctx.inspector.wants(type)) return;
   ctx.inspector.emit({ type, at: envelope.at, audit });
 }

@@ -14,7 +14,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './effects/types.js';
-import type { InspectionListener } from './inspection.js';
+import type { InspectionListener, InspectionType } from './inspection.js';
 
 /** When to write a full snapshot beside the event (recovery = snapshot + later events). */
 export interface SnapshotPolicy {
@@ -269,7 +269,7 @@ export interface Engine {
    * synchronously and in order, in this process. Returns the function that
    * stops it. Metrics, traces and logs are built on it.
    */
-  inspect(listener: InspectionListener): () => void;
+  inspect(listener: InspectionListener, types?: readonly InspectionType[]): () => void;
   /**
    * Delivers every `emit(...)`ed event, in commit order, at least once, to the
    * named subscriber. Its cursor is stored: after a restart, subscribing under

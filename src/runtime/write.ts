@@ -131,8 +131,14 @@ export function buildEventWrite(f: TransitionFacts): EventWrite {
   };
 }
 
-/** A fresh write id: 96 random bits, unique across processes and restarts. */
-export const newWriteId = (): string => randomBytes(12).toString('base64url');
+/**
+ * A fresh write id: 96 random bits drawn once per process (so ids never repeat
+ * across processes or restarts), then a counter. Drawing random bytes per write
+ * cost a tenth of the commit path's CPU.
+ */
+const WRITE_ID_PREFIX = randomBytes(12).toString('base64url');
+let writeCounter = 0;
+export const newWriteId = (): string => `${WRITE_ID_PREFIX}${(writeCounter++).toString(36)}`;
 
 /** Net timer changes of one step: the last set or cancel of each timer id wins. */
 function timerChanges(machine: string, id: string, seq: number, effects: readonly Effect[]) {

@@ -46,9 +46,12 @@ export class EffectsRuntime {
     };
     this.timers = new TimerScheduler(this.#fx, runtime.store, this.#auto);
     this.outbox = new OutboxDispatcher(this.#fx, runtime.store, this.#auto);
-    this.#unobserve = runtime.inspector.subscribe((event) => {
-      if (event.type === 'transition.committed') this.#committed(event.write);
-    });
+    this.#unobserve = runtime.inspector.subscribe(
+      (event) => {
+        if (event.type === 'transition.committed') this.#committed(event.write);
+      },
+      ['transition.committed'],
+    );
   }
 
   start(): void {

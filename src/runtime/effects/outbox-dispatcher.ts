@@ -158,7 +158,9 @@ export class OutboxDispatcher {
       : () => {};
     const started = performance.now();
     const { inspector, clock } = this.#fx.runtime;
-    inspector.emit({ type: 'effect.started', at: clock.now(), row, attempt: row.attempts + 1 });
+    if (inspector.wants('effect.started')) {
+      inspector.emit({ type: 'effect.started', at: clock.now(), row, attempt: row.attempts + 1 });
+    }
     try {
       switch (effect.kind) {
         case 'action':
@@ -185,7 +187,7 @@ export class OutboxDispatcher {
 
   #succeeded(row: OutboxRow, started: number): void {
     const { inspector, clock } = this.#fx.runtime;
-    if (!inspector.listening) return;
+    if (!inspector.wants('effect.succeeded')) return;
     const durationMs = performance.now() - started;
     inspector.emit({
       type: 'effect.succeeded',
@@ -203,6 +205,7 @@ export class OutboxDispatcher {
     dead: boolean,
   ): void {
     const { inspector, clock } = this.#fx.runtime;
+    if (!inspector.wants('effect.failed')) return;
     inspector.emit({
       type: 'effect.failed',
       at: clock.now(),

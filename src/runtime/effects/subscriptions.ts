@@ -80,7 +80,7 @@ export class EmitSubscriber implements Subscription {
             await this.#handler(emit);
             this.#failures = 0;
             const { inspector } = this.#fx.runtime;
-            if (inspector.listening) {
+            if (inspector.wants('emit.delivered')) {
               const at = clock.now();
               const subscriber = this.#name;
               inspector.emit({ type: 'emit.delivered', at, subscriber, emit, lagMs: at - emit.at });

@@ -139,7 +139,7 @@ export class TimerScheduler {
     const fx = this.#fx;
     const key = { machine: timer.machine, id: timer.id };
     const { inspector, clock } = fx.runtime;
-    if (inspector.listening) {
+    if (inspector.wants('timer.fired')) {
       const at = clock.now();
       inspector.emit({ type: 'timer.fired', at, timer, lateMs: Math.max(0, at - timer.dueAt) });
     }
@@ -194,14 +194,16 @@ export class TimerScheduler {
     const now = clock.now();
     const lastError = errorText(error);
     const dead = exhausted(this.#fx.timerRetry, attempts, error);
-    this.#fx.runtime.inspector.emit({
-      type: 'timer.failed',
-      at: now,
-      timer,
-      attempt: attempts,
-      error,
-      deadLettered: dead,
-    });
+    const { inspector } = this.#fx.runtime;
+    if (inspector.wants('timer.failed'))
+      inspector.emit({
+        type: 'timer.failed',
+        at: now,
+        timer,
+        attempt: attempts,
+        error,
+        deadLettered: dead,
+      });
     if (dead) {
       this.#fx.log(
         `timer ${timer.machine}/${timer.id}/${timer.timerId} dead-lettered after ${attempts} attempts`,
