@@ -29,8 +29,8 @@ export function describeMachine(machine: AnyStateMachine): MachineDescription {
     }
   }
   const context = (machine.config as { context?: unknown }).context;
-  if (typeof context === 'function') code['context'] = codeHash(context);
-  else if (context !== undefined) code['context'] = hash(stableJson(context));
+  if (typeof context === 'function') code.context = codeHash(context);
+  else if (context !== undefined) code.context = hash(stableJson(context));
   for (const node of nodes(machine.root)) inlineCode(node, code);
   return { machine: machine.id, chart: machineChart(machine), code: sorted(code) };
 }

@@ -18,10 +18,12 @@ import type {
   InstanceQuery,
   InstanceRow,
   Lease,
+  MachineVersionRow,
   OutboxRow,
   Page,
   SnapshotRow,
   TimerRow,
+  VersionCount,
   WakeTopic,
   WriteOutcome,
   WriteRef,
@@ -154,6 +156,28 @@ export interface EmitLog {
   setCursor(subscriber: string, position: number): Promise<void>;
 }
 
+/** The versions of each machine ever registered on this store, and their live instances. */
+export interface MachineVersions {
+  /** The stored row of a version, if it was ever registered. */
+  getMachineVersion(machine: string, version: string): Promise<MachineVersionRow | undefined>;
+  /**
+   * Stores a version's row: inserted when new; with `replace`, the fingerprint
+   * and description of a stored one are overwritten (a change declared compatible).
+   */
+  putMachineVersion(
+    row: MachineVersionRow,
+    options?: { readonly replace?: boolean },
+  ): Promise<void>;
+  /** Stored versions of a machine (every machine when undefined), by machine then registration time. */
+  listMachineVersions(machine?: string): Promise<MachineVersionRow[]>;
+  /**
+   * Live (status active) instances of a machine by version and state key. It
+   * reads every live instance of the machine: for operators and start-up
+   * checks, not for a hot path.
+   */
+  countLive(machine: string): Promise<VersionCount[]>;
+}
+
 /** API keys of the server's authentication: only hashes are stored. */
 export interface ApiKeyStore {
   putApiKey(key: ApiKeyRow): Promise<void>;
@@ -173,4 +197,5 @@ export interface Store
     TimerQueue,
     OutboxQueue,
     EmitLog,
+    MachineVersions,
     ApiKeyStore {}

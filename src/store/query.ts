@@ -13,12 +13,13 @@ export interface InstanceQueryBounds {
   readonly state: string | undefined;
   readonly status: InstanceQuery['status'];
   readonly enteredBefore: number | undefined;
+  readonly version: string | undefined;
   readonly afterId: string | undefined;
   readonly limit: number;
 }
 
 export function instanceQueryBounds(query: InstanceQuery): InstanceQueryBounds {
-  const { machine, state, status, enteredBefore, afterId } = query;
+  const { machine, state, status, enteredBefore, afterId, version } = query;
   if (typeof machine !== 'string' || machine === '') {
     throw errors.validation('Listing instances needs a "machine" name.', { machine });
   }
@@ -34,11 +35,14 @@ export function instanceQueryBounds(query: InstanceQuery): InstanceQueryBounds {
       { enteredBefore },
     );
   }
+  if (version !== undefined && (typeof version !== 'string' || version === '')) {
+    throw errors.validation('"version" must be a machine version such as "2".', { version });
+  }
   if (afterId !== undefined && typeof afterId !== 'string') {
     throw errors.validation('"afterId" must be an instance id.', { afterId });
   }
   const { limit } = pageBounds(query.limit === undefined ? undefined : { limit: query.limit });
-  return { machine, state, status, enteredBefore, afterId, limit };
+  return { machine, state, status, enteredBefore, version, afterId, limit };
 }
 
 /** Check a lease; its limit is capped like a page (at most 1000 rows per claim). */

@@ -145,10 +145,30 @@ export interface InstanceQuery {
   readonly status?: InstanceStatus;
   /** Only instances whose current state was entered before this time (time in state). */
   readonly enteredBefore?: number;
+  /** Only instances running this version of the machine. */
+  readonly version?: string;
   /** Keyset cursor: ids strictly greater than this. */
   readonly afterId?: string;
   /** Default 100, at most 1000. */
   readonly limit?: number;
+}
+
+/** One version of a machine as it was first registered: what it is, to tell when it changed. */
+export interface MachineVersionRow {
+  readonly machine: string;
+  readonly version: string;
+  /** `sha256:…` of the description (see analysis/definition.ts). */
+  readonly fingerprint: string;
+  /** The version's description (chart and code hashes), JSON: for diffs after its code is gone. */
+  readonly description: unknown;
+  readonly registeredAt: number;
+}
+
+/** Live (active) instances of one machine version, by state key. */
+export interface VersionCount {
+  readonly version: string;
+  readonly stateKey: string;
+  readonly count: number;
 }
 
 export type AuditOutcome =

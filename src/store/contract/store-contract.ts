@@ -25,6 +25,7 @@ import { describeDataContract } from './data.suite.js';
 import { describeEmitContract } from './emits.suite.js';
 import { describeHistoryContract } from './history.suite.js';
 import { describeListInstancesContract } from './list-instances.suite.js';
+import { describeMachineVersionContract } from './machine-versions.suite.js';
 import { describeOutboxContract } from './outbox.suite.js';
 import { describeRowFieldsContract } from './row-fields.suite.js';
 import { describeSideRowsContract } from './side-rows.suite.js';
@@ -147,6 +148,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeEmitContract(ctx);
     describeApiKeyContract(ctx);
     describeWriteIdContract(ctx);
+    describeMachineVersionContract(ctx);
 
     describe('persistence', () => {
       it('keeps everything across close and reopen', async (test) => {

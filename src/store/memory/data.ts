@@ -8,6 +8,7 @@ import type {
   IdempotencyRow,
   InstanceKey,
   InstanceRow,
+  MachineVersionRow,
   OutboxRow,
   SnapshotRow,
   TimerRow,
@@ -55,6 +56,7 @@ export class MemoryData {
   readonly apiKeys = new Map<string, ApiKeyRow>();
   /** hash -> keyId */
   readonly apiKeyHashes = new Map<string, string>();
+  readonly machineVersions = new Map<string, MachineVersionRow>();
 
   clear(): void {
     this.instances.clear();
@@ -64,6 +66,7 @@ export class MemoryData {
     this.cursors.clear();
     this.apiKeys.clear();
     this.apiKeyHashes.clear();
+    this.machineVersions.clear();
   }
 
   assertOpen(): void {

@@ -90,7 +90,8 @@ export function memoryInstanceReads(d: MemoryData): InstanceReads {
           (q.afterId === undefined || row.id > q.afterId) &&
           (q.state === undefined || stateMatches(stateKey(row.value), q.state)) &&
           (q.status === undefined || row.status === q.status) &&
-          (q.enteredBefore === undefined || row.stateEnteredAt < q.enteredBefore),
+          (q.enteredBefore === undefined || row.stateEnteredAt < q.enteredBefore) &&
+          (q.version === undefined || row.version === q.version),
       );
       return rows
         .sort((a, b) => compare(a.id, b.id))

@@ -4,6 +4,7 @@ import { memoryCommitLog } from './commit.js';
 import { MemoryData, STORE } from './data.js';
 import { memoryApiKeys, memoryEmitLog } from './emits-keys.js';
 import { memoryInstanceReads } from './instance-reads.js';
+import { memoryMachineVersions } from './machine-versions.js';
 import { memoryOutboxQueue } from './outbox-queue.js';
 import { memoryTimerQueue } from './timer-queue.js';
 
@@ -41,5 +42,6 @@ export function memoryStore(): Store {
     ...memoryOutboxQueue(d),
     ...memoryEmitLog(d),
     ...memoryApiKeys(d),
+    ...memoryMachineVersions(d),
   };
 }

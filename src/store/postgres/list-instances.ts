@@ -32,6 +32,10 @@ export function listInstancesSql(
     filters.push(`state_entered_at < ${param(q.enteredBefore)}`);
     shape += 'e';
   }
+  if (q.version !== undefined) {
+    filters.push(`version = ${param(q.version)}`);
+    shape += 'v';
+  }
   if (q.afterId !== undefined) {
     filters.push(`id > ${param(q.afterId)}`);
     shape += 'a';

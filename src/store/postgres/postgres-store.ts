@@ -13,6 +13,7 @@ import {
 } from './config.js';
 import { instanceReads } from './instance-reads.js';
 import { keysAndEmits } from './keys-emits.js';
+import { machineVersions } from './machine-versions.js';
 import { WakeListener } from './notify.js';
 import type { Statement } from './query.js';
 import { Runner, STORE } from './runner.js';
@@ -56,6 +57,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
     ...instanceReads(runner, config.schema, config.qschema),
     ...workQueue(runner),
     ...keysAndEmits(runner),
+    ...machineVersions(runner),
   };
 }
 

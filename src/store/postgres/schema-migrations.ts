@@ -47,6 +47,19 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
     name: 'write ids on events, stator_find_writes, and the readiness probe table',
     sql: ({ qschema, channel }) => writeIdsSql(qschema, channel),
   },
+  {
+    version: 5,
+    name: 'machine versions: fingerprint and description of each registered version',
+    sql: ({ qschema }) => `
+      CREATE TABLE ${qschema}.stator_machine_versions (
+        machine       text COLLATE "C" NOT NULL,
+        version       text COLLATE "C" NOT NULL,
+        fingerprint   text NOT NULL,
+        description   text NOT NULL,
+        registered_at double precision NOT NULL,
+        PRIMARY KEY (machine, version)
+      );`,
+  },
 ];
 
 export const LATEST_VERSION = SCHEMA_MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,4 +1,9 @@
-import { INSTANCE_COLUMNS, OUTBOX_COLUMNS, TIMER_COLUMNS } from '../sql/columns.js';
+import {
+  INSTANCE_COLUMNS,
+  MACHINE_VERSION_COLUMNS,
+  OUTBOX_COLUMNS,
+  TIMER_COLUMNS,
+} from '../sql/columns.js';
 import type { Statement } from './query.js';
 
 const API_KEY_COLUMNS = 'key_id, hash, name, subject, roles, created_at, revoked_at';
@@ -133,6 +138,22 @@ export function statements(schema: string, s: string) {
     // The first revocation stands: revoking again keeps its time.
     revokeApiKey: `
       UPDATE ${s}.stator_api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE key_id = $1`,
+
+    getMachineVersion: `
+      SELECT ${MACHINE_VERSION_COLUMNS} FROM ${s}.stator_machine_versions
+      WHERE machine = $1 AND version = $2`,
+    insertMachineVersion: `
+      INSERT INTO ${s}.stator_machine_versions (${MACHINE_VERSION_COLUMNS})
+      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (machine, version) DO NOTHING`,
+    replaceMachineVersion: `
+      UPDATE ${s}.stator_machine_versions SET fingerprint = $3, description = $4
+      WHERE machine = $1 AND version = $2`,
+    listMachineVersions: `
+      SELECT ${MACHINE_VERSION_COLUMNS} FROM ${s}.stator_machine_versions
+      WHERE $1::text IS NULL OR machine = $1 ORDER BY machine, registered_at, version`,
+    countLive: `
+      SELECT version, state_key, count(*)::int AS count FROM ${s}.stator_instances
+      WHERE machine = $1 AND status = 'active' GROUP BY version, state_key ORDER BY version, state_key`,
 
     // Numbers the emits queued by commits first (schema version 3, commit-function.ts).
     readEmits: `SELECT * FROM ${s}.stator_read_emits($1, $2)`,

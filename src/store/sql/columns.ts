@@ -6,3 +6,6 @@ export const TIMER_COLUMNS =
   'machine, id, timer_id, due_at, event, target, set_by_seq, attempts, status, last_error';
 export const OUTBOX_COLUMNS =
   'effect_id, machine, id, seq, idx, effect, attempts, next_attempt_at, created_at, status, last_error';
+
+/** The columns of a stored machine version, in row order. */
+export const MACHINE_VERSION_COLUMNS = 'machine, version, fingerprint, description, registered_at';

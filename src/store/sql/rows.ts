@@ -7,6 +7,7 @@ import type {
   EventRow,
   IdempotencyRow,
   InstanceRow,
+  MachineVersionRow,
   OutboxRow,
   ParentLink,
   SnapshotRow,
@@ -232,4 +233,20 @@ export const toApiKeyRow = (r: ApiKeyRecord): ApiKeyRow => ({
   roles: JSON.parse(r.roles) as string[],
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
+});
+
+export interface MachineVersionRecord {
+  machine: string;
+  version: string;
+  fingerprint: string;
+  description: string;
+  registered_at: number;
+}
+
+export const toMachineVersionRow = (r: MachineVersionRecord): MachineVersionRow => ({
+  machine: r.machine,
+  version: r.version,
+  fingerprint: r.fingerprint,
+  description: JSON.parse(r.description) as unknown,
+  registeredAt: Number(r.registered_at),
 });

@@ -55,6 +55,10 @@ export function listInstancesSql(q: InstanceQueryBounds): { sql: string; params:
     filters.push('state_entered_at < @enteredBefore');
     params.enteredBefore = q.enteredBefore;
   }
+  if (q.version !== undefined) {
+    filters.push('version = @version');
+    params.version = q.version;
+  }
   if (q.afterId !== undefined) {
     filters.push('id > @afterId');
     params.afterId = q.afterId;
@@ -93,4 +97,5 @@ export interface ListParams {
   status?: string;
   enteredBefore?: number;
   afterId?: string;
+  version?: string;
 }

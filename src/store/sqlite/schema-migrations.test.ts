@@ -40,6 +40,7 @@ describe('sqlite schema', () => {
       'stator_events',
       'stator_idempotency',
       'stator_instances',
+      'stator_machine_versions',
       'stator_meta',
       'stator_migrations',
       'stator_outbox',
@@ -47,13 +48,17 @@ describe('sqlite schema', () => {
       'stator_timers',
     ]);
     expect(schemaVersion(db)).toBe(LATEST);
-    expect(db.prepare('SELECT version FROM stator_migrations').pluck().all()).toEqual([1, 2, 3]);
+    expect(db.prepare('SELECT version FROM stator_migrations').pluck().all()).toEqual(
+      SCHEMA_MIGRATIONS.map((m) => m.version),
+    );
   });
 
   it('is idempotent: migrating again applies nothing', () => {
     applySchemaMigrations(db);
     applySchemaMigrations(db);
-    expect(db.prepare('SELECT version FROM stator_migrations').pluck().all()).toEqual([1, 2, 3]);
+    expect(db.prepare('SELECT version FROM stator_migrations').pluck().all()).toEqual(
+      SCHEMA_MIGRATIONS.map((m) => m.version),
+    );
   });
 
   it('applies only the migrations newer than the database, in order', () => {

@@ -192,6 +192,20 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'machine versions: fingerprint and description of each registered version',
+    sql: `
+      CREATE TABLE stator_machine_versions (
+        machine       TEXT    NOT NULL,
+        version       TEXT    NOT NULL,
+        fingerprint   TEXT    NOT NULL,
+        description   TEXT    NOT NULL,
+        registered_at INTEGER NOT NULL,
+        PRIMARY KEY (machine, version)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

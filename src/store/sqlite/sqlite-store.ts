@@ -4,6 +4,7 @@ import { sqliteCommitFailure } from './commit-failure.js';
 import { type SqliteConfig, type SqliteStoreOptions, sqliteConfig } from './connection.js';
 import { sqliteInstanceReads } from './instance-reads.js';
 import { sqliteApiKeys, sqliteEmitLog } from './keys-emits.js';
+import { sqliteMachineVersions } from './machine-versions.js';
 import { openConnection, type SqliteTestHooks } from './open-connection.js';
 import { SqliteRunner, STORE } from './runner.js';
 import { sqliteOutboxQueue, sqliteTimerQueue } from './work-queue.js';
@@ -64,6 +65,7 @@ function composeStore(config: SqliteConfig, hooks: SqliteTestHooks): Store {
     ...sqliteOutboxQueue(r),
     ...sqliteEmitLog(r),
     ...sqliteApiKeys(r),
+    ...sqliteMachineVersions(r),
   };
 }
 

@@ -1,5 +1,10 @@
 import type Database from 'better-sqlite3';
-import { INSTANCE_COLUMNS, OUTBOX_COLUMNS, TIMER_COLUMNS } from '../sql/columns.js';
+import {
+  INSTANCE_COLUMNS,
+  MACHINE_VERSION_COLUMNS,
+  OUTBOX_COLUMNS,
+  TIMER_COLUMNS,
+} from '../sql/columns.js';
 import type {
   ApiKeyRecord,
   AuditRecordRow,
@@ -7,6 +12,7 @@ import type {
   EventRecord,
   IdempotencyRecord,
   InstanceRecord,
+  MachineVersionRecord,
   OutboxRecord,
   SnapshotRecord,
   TimerRecord,
@@ -177,6 +183,22 @@ export interface Statements {
   readonly listApiKeys: Database.Statement<[], ApiKeyRecord>;
   readonly revokeApiKey: Database.Statement<[at: number, keyId: string]>;
 
+  readonly getMachineVersion: Database.Statement<
+    [machine: string, version: string],
+    MachineVersionRecord
+  >;
+  readonly insertMachineVersion: Database.Statement<[string, string, string, string, number]>;
+  readonly replaceMachineVersion: Database.Statement<
+    [fingerprint: string, description: string, machine: string, version: string]
+  >;
+  readonly listMachineVersions: Database.Statement<
+    [{ machine: string | null }],
+    MachineVersionRecord
+  >;
+  readonly countLive: Database.Statement<
+    [machine: string],
+    { version: string; state_key: string; count: number }
+  >;
   readonly readEmits: Database.Statement<[after: number, limit: number], EmitRecordRow>;
   readonly getCursor: Database.Statement<[subscriber: string], number>;
   readonly setCursor: Database.Statement<[subscriber: string, position: number]>;
@@ -385,6 +407,21 @@ export function prepareStatements(db: Database.Database): Statements {
       'UPDATE stator_api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE key_id = ?',
     ),
 
+    getMachineVersion: db.prepare(
+      `SELECT ${MACHINE_VERSION_COLUMNS} FROM stator_machine_versions WHERE machine = ? AND version = ?`,
+    ),
+    insertMachineVersion: db.prepare(`
+      INSERT INTO stator_machine_versions (${MACHINE_VERSION_COLUMNS}) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (machine, version) DO NOTHING`),
+    replaceMachineVersion: db.prepare(`
+      UPDATE stator_machine_versions SET fingerprint = ?, description = ?
+      WHERE machine = ? AND version = ?`),
+    listMachineVersions: db.prepare(`
+      SELECT ${MACHINE_VERSION_COLUMNS} FROM stator_machine_versions
+      WHERE @machine IS NULL OR machine = @machine ORDER BY machine, registered_at, version`),
+    countLive: db.prepare(`
+      SELECT version, state_key, COUNT(*) AS count FROM stator_instances
+      WHERE machine = ? AND status = 'active' GROUP BY version, state_key ORDER BY version, state_key`),
     readEmits: db.prepare(`
       SELECT position, machine, id, seq, idx, effect_id, event, at FROM stator_emits
       WHERE position > ? ORDER BY position LIMIT ?`),
