@@ -91,16 +91,33 @@ function codeHash(value: unknown): string {
     // A built-in action or guard (assign, raise, and(), …) keeps its arguments in its own
     // fields; its code is XState's, not hashed, so upgrading XState changes no fingerprint.
     if (isBuiltIn(value)) return hash(stableJson(builtInFields(value))).slice(0, 16);
-    return hash(String(value)).slice(0, 16);
+    return hash(normalizedSource(value)).slice(0, 16);
   }
   if (typeof value === 'object' && value !== null) {
     const logic = value as { config?: unknown; id?: unknown; root?: unknown };
     if (logic.root !== undefined && typeof logic.id === 'string') {
       return hash(stableJson(describeMachine(value as AnyStateMachine))).slice(0, 16);
     }
-    if (typeof logic.config === 'function') return hash(String(logic.config)).slice(0, 16);
+    if (typeof logic.config === 'function')
+      return hash(normalizedSource(logic.config)).slice(0, 16);
   }
   return hash(stableJson(value) ?? String(value)).slice(0, 16);
+}
+
+/**
+ * A function's source with what loaders change removed: comments, whitespace,
+ * semicolons, trailing commas and quote style (tsx minifies whitespace, vitest
+ * does not, a build may keep comments), so the same code hashes the same
+ * whichever way it was loaded.
+ */
+export function normalizedSource(fn: unknown): string {
+  return String(fn)
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"`])\/\/[^\n]*/g, '$1')
+    .replace(/\s+/g, '')
+    .replace(/;/g, '')
+    .replace(/,([}\])])/g, '$1')
+    .replace(/"/g, "'");
 }
 
 /** The fields through which a built-in action or guard is given its arguments. */
@@ -138,7 +155,7 @@ function hash(text: string): string {
 /** JSON with object keys sorted (and functions by their source), the same for equal data. */
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'function') return `fn:${hash(String(v)).slice(0, 16)}`;
+    if (typeof v === 'function') return `fn:${hash(normalizedSource(v)).slice(0, 16)}`;
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
     return sorted(v as Record<string, unknown>);
   });

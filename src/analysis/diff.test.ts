@@ -140,3 +140,17 @@ describe('version diff', () => {
     expect(diffVersions(describeMachine(v1), describeMachine(v1)).changes).toEqual([]);
   });
 });
+
+describe('normalized source', () => {
+  it('hashes code the same whichever loader printed it (whitespace, comments, semicolons, quotes)', async () => {
+    const { normalizedSource } = await import('./definition.js');
+    const formatted = `({ context }) => {
+      // add one
+      return { n: context.n + 1, tag: "x", };
+    }`;
+    const minified = "({context})=>{return{n:context.n+1,tag:'x'}}";
+    expect(normalizedSource(formatted)).toBe(normalizedSource(minified));
+    expect(normalizedSource('() => "http://a"')).toContain('http://a');
+    expect(normalizedSource('(x) => x + 1')).not.toBe(normalizedSource('(x) => x + 2'));
+  });
+});

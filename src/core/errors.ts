@@ -17,6 +17,11 @@ export const ERROR_CODES = [
   'IDEMPOTENCY_MISMATCH',
   'STEP_FAILED',
   'REPLAY_DIVERGED',
+  // Machine versions: a registered definition that changed, a retired version still in use,
+  // an instance that cannot move to the version asked for.
+  'VERSION_CHANGED',
+  'VERSION_IN_USE',
+  'MIGRATION_NOT_POSSIBLE',
   'ENGINE_CLOSED',
   'STORE_ERROR',
   // A commit was sent but its outcome could not be learned (connection lost, failed flush).

@@ -32,7 +32,7 @@ export async function create(
   /** Set when the engine creates a durable child: no authorization, linked to its parent. */
   internal?: { readonly parent: ParentLink },
 ): Promise<CommandResult> {
-  const entry = ctx.registry.latest(machine);
+  const entry = ctx.versions.forNew(machine, id);
   const at = ctx.clock.now();
   if (!internal) {
     const init = { type: INIT_EVENT, input: options.input ?? null } as EventObject;
@@ -223,7 +223,7 @@ async function apply(
  * be the stored one (a commit whose outcome is unknown may have landed), so the
  * instance is reloaded from the store next time.
  */
-async function submit(ctx: RuntimeContext, write: EventWrite): Promise<WriteOutcome> {
+export async function submit(ctx: RuntimeContext, write: EventWrite): Promise<WriteOutcome> {
   try {
     return await ctx.committer.submit(write);
   } catch (error) {
@@ -257,14 +257,14 @@ async function discard(
   return { discarded: true, reason };
 }
 
-function committed(ctx: RuntimeContext, write: EventWrite): CommandResult {
+export function committed(ctx: RuntimeContext, write: EventWrite): CommandResult {
   if (ctx.inspector.wants('transition.committed')) {
     ctx.inspector.emit({ type: 'transition.committed', at: write.event.recordedAt, write });
   }
   return { ...toState(write.instance), duplicate: false };
 }
 
-async function recordedResult(
+export async function recordedResult(
   ctx: RuntimeContext,
   machine: string,
   id: string,
@@ -292,7 +292,7 @@ function recordedFrom(
 }
 
 /** The idempotency record of a request with a key: the key scoped to its actor, and the request's fingerprint. */
-function idempotencyOf(
+export function idempotencyOf(
   options: CommandOptions,
   internal: boolean,
   request: unknown,
@@ -312,7 +312,7 @@ function stepOrReject<T>(run: () => T, entry: MachineEntry, id: string): T {
   }
 }
 
-function envelopeOf(event: EventObject, at: number, options: CommandOptions): EventEnvelope {
+export function envelopeOf(event: EventObject, at: number, options: CommandOptions): EventEnvelope {
   return {
     event,
     at,

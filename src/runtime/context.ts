@@ -5,6 +5,7 @@ import type { GroupCommitter } from './group-commit.js';
 import type { Inspector } from './inspection.js';
 import type { InstanceCache } from './instance-cache.js';
 import type { MachineRegistry } from './registry.js';
+import type { VersionChooser } from './versioning/rollout.js';
 
 /**
  * What the commit path works with: one engine's store, machines, committer,
@@ -23,6 +24,8 @@ export interface RuntimeContext {
   /** Which denials get an audit row (bounded per actor). */
   readonly denials: DenialLimiter;
   readonly inspector: Inspector;
+  /** The version a new instance starts on (the newest, or by rollout). */
+  readonly versions: VersionChooser;
   /** The lease new outbox rows are written with, when this process dispatches them itself. */
   readonly outboxLease: (now: number) => OutboxLease | undefined;
 }

@@ -22,6 +22,10 @@ import {
   assertMachineName,
   pageLimit,
 } from './validate.js';
+import { checkVersions } from './versioning/check-versions.js';
+import { Migrations, migrate as migrateInstance } from './versioning/migrate.js';
+import { VersionChooser } from './versioning/rollout.js';
+import { assessMove, versionsOf } from './versioning/versions.js';
 import { toState } from './write.js';
 
 /** The engine plus the handles `stator/testing` drives it with. */
@@ -52,10 +56,18 @@ export async function createEngineWithInternals(
   options: EngineOptions,
 ): Promise<EngineWithInternals> {
   const registry = new MachineRegistry(options.machines, options.snapshot);
+  const versions = new VersionChooser(registry, options.rollout);
+  const migrations = new Migrations(options.migrations);
   const { store } = options;
-  await store.open();
   const clock = options.clock ?? systemClock;
   const inspector = new Inspector();
+  await store.open();
+  try {
+    await checkVersions(store, registry, clock.now(), inspector);
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
   const log = options.log ?? consoleLog;
   inspector.subscribe(
     (event) => {
@@ -81,6 +93,7 @@ export async function createEngineWithInternals(
     gate: gateOf(options.authorize),
     denials: new DenialLimiter(),
     inspector,
+    versions,
     // Rows a commit writes are leased to this process, which dispatches them from memory.
     outboxLease: auto ? (now) => ({ owner, until: now + leaseMs }) : () => undefined,
   };
@@ -168,8 +181,8 @@ export async function createEngineWithInternals(
     async replay(machine, id) {
       guard(machine, id);
       const row = await readInstance(machine, id);
-      const entry = registry.get(machine, row.version);
-      const { snapshot, seq } = await rebuild(store, entry, { machine, id }, true);
+      const resolve = (version: string) => registry.get(machine, version);
+      const { snapshot, seq } = await rebuild(store, resolve, row.version, { machine, id }, true);
       return { value: snapshot.value, context: snapshot.context, status: snapshot.status, seq };
     },
     async list(machine, opts = {}) {
@@ -237,6 +250,20 @@ export async function createEngineWithInternals(
       return ok;
     },
     machines: () => registry.describe(),
+    async migrate(machine, id, opts) {
+      guard(machine, id);
+      assertIdempotencyKey(opts.idempotencyKey);
+      return inMailbox(machine, id, () => migrateInstance(ctx, migrations, machine, id, opts));
+    },
+    versions(machine) {
+      if (closed) throw errors.engineClosed();
+      return versionsOf(store, registry, versions, machine);
+    },
+    assessMigration(machine, from, to) {
+      if (closed) throw errors.engineClosed();
+      const mapping = migrations.find(machine, from, to)?.states ?? {};
+      return assessMove(store, registry, machine, from, to, mapping);
+    },
     ready: () =>
       closed
         ? Promise.resolve({ ready: false, reason: 'the engine is closed' } as const)

@@ -28,11 +28,12 @@ export async function load(
   for (let reads = 1; ; reads++) {
     const row = await ctx.store.getInstance({ machine, id });
     if (!row) throw errors.instanceNotFound(machine, id);
-    const entry = ctx.registry.get(machine, row.version);
+    const resolve = (version: string) => ctx.registry.get(machine, version);
     // Up to the row's seq: another process may commit more meanwhile.
-    const { snapshot, seq } = await rebuild(
+    const { snapshot, seq, entry } = await rebuild(
       ctx.store,
-      entry,
+      resolve,
+      row.version,
       { machine, id },
       false,
       row.seq,

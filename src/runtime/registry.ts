@@ -11,6 +11,8 @@ export interface MachineEntry {
   readonly stepper: Stepper;
   readonly snapshot: Required<SnapshotPolicy>;
   readonly schemas: PayloadSchemas;
+  /** Registered with `compatible: true`: a changed definition may replace the stored one. */
+  readonly compatible: boolean;
 }
 
 export const DEFAULT_SNAPSHOT_EVERY = 100;
@@ -69,6 +71,7 @@ export class MachineRegistry {
       stepper: createStepper(machine),
       snapshot: { every: policy.every ?? DEFAULT_SNAPSHOT_EVERY, states: policy.states ?? [] },
       schemas: reg.schemas ?? {},
+      compatible: reg.compatible === true,
     };
     versions.set(version, entry);
     this.#byName.set(machine.id, versions);
@@ -88,6 +91,16 @@ export class MachineRegistry {
     const entry = versions.get(version);
     if (!entry) throw errors.versionNotFound(name, version, [...versions.keys()]);
     return entry;
+  }
+
+  /** Every registered version of every machine, in registration order per machine. */
+  entries(): MachineEntry[] {
+    return [...this.#byName.values()].flatMap((versions) => [...versions.values()]);
+  }
+
+  /** The registered versions of a machine, in registration order. */
+  versionsOf(name: string): MachineEntry[] {
+    return [...(this.#byName.get(name)?.values() ?? [])];
   }
 
   names(): string[] {

@@ -1,4 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
+import type { Assessment } from '../analysis/assess.js';
+import type { StateMapping } from '../core/migrate.js';
 import type { Actor, Clock, InstanceStatus } from '../core/types.js';
 import type {
   AuditRecord,
@@ -56,6 +58,13 @@ export interface MachineRegistration {
    * `input` validates the create input.
    */
   readonly schemas?: PayloadSchemas;
+  /**
+   * The definition changed but is compatible with the instances running this
+   * version: the engine replaces the stored fingerprint instead of refusing to
+   * start with VERSION_CHANGED — only when the change blocks no live instance
+   * and is not risky for one (see `stator diff`).
+   */
+  readonly compatible?: boolean;
 }
 
 /** Payload schemas of one machine: per event type, and for the create input. */
@@ -125,6 +134,18 @@ export interface EngineOptions extends EffectsOptions {
   readonly machines: readonly (AnyStateMachine | MachineRegistration)[];
   /** Source of recorded event times. Default: the system clock. */
   readonly clock?: Clock;
+  /**
+   * How instances move between versions: per machine, from and to version, a
+   * state mapping and an optional pure context transform (engine.migrate).
+   */
+  readonly migrations?: readonly MigrationDeclaration[];
+  /**
+   * The share of new instances each version gets (`{ order: { '2': 0.1 } }`),
+   * by a stable hash of the instance id; the others start on the newest
+   * version the rollout does not name. Without it, new instances start on the
+   * newest registered version.
+   */
+  readonly rollout?: Rollout;
   /** Default snapshot policy for machines that set none. */
   readonly snapshot?: SnapshotPolicy;
   /** Instances kept in memory between events (LRU). Default 10,000. */
@@ -280,6 +301,18 @@ export interface Engine {
   deadLetters(limit?: number): Promise<DeadLetters>;
   /** Puts a dead timer or effect back in line, due now. False when there is no such dead letter. */
   retryDeadLetter(letter: DeadLetterRef): Promise<boolean>;
+  /**
+   * Moves an instance to another version of its machine (`stator.migrated` in
+   * its history): by the declared migration's state mapping and context
+   * transform, or keeping its state paths. Timers and activities of left
+   * states are cancelled, those of entered states set. `dryRun` commits
+   * nothing. An instance on the target version already is left alone.
+   */
+  migrate(machine: string, id: string, options: MigrateOptions): Promise<MigrationResult>;
+  /** Every version of a machine the store knows, with its live instances and fingerprint. */
+  versions(machine: string): Promise<VersionInfo[]>;
+  /** What moving the instances of `from` to `to` does to them (see `stator diff`). */
+  assessMigration(machine: string, from: string, to: string): Promise<Assessment>;
   /** Registered machines and their versions. */
   machines(): { name: string; versions: string[]; latest: string }[];
   /** The registered XState machine (newest version unless `version` is given). MACHINE_NOT_FOUND otherwise. */
@@ -295,3 +328,59 @@ export interface Engine {
   /** Waits for in-flight work, then closes the store. */
   close(): Promise<void>;
 }
+
+// ---- machine versions ----
+
+/** How instances of one machine move from one version to another. */
+export interface MigrationDeclaration {
+  readonly machine: string;
+  readonly from: string;
+  readonly to: string;
+  /**
+   * Old state path → new state path (nested and parallel paths allowed:
+   * `{ paused: 'onHold', 'paid.packed': 'paid.ready' }`). States not named keep
+   * their path, which the new version must have.
+   */
+  readonly states?: StateMapping;
+  /** A pure transform of the context (no I/O, no clock: it runs once, at the migration). */
+  readonly context?: (
+    context: unknown,
+    info: { readonly from: string; readonly to: string },
+  ) => unknown;
+}
+
+export interface MigrateOptions extends CommandOptions {
+  /** The version to move to. */
+  readonly to: string;
+  /** Work out the move (state, effects) without committing it. */
+  readonly dryRun?: boolean;
+}
+
+/** What a migration did, or would do. */
+export interface MigrationResult extends CommandResult {
+  /** False when the instance was on the target version already (or, dry run, nothing committed). */
+  readonly migrated: boolean;
+  readonly from: string;
+  /** Timers and activities the move cancels and starts. */
+  readonly effects: readonly { readonly kind: string; readonly id: string }[];
+}
+
+/** One version of a machine, as operators see it. */
+export interface VersionInfo {
+  readonly version: string;
+  readonly fingerprint: string;
+  readonly registeredAt: number;
+  /** Registered in this engine (else only known to the store). */
+  readonly registered: boolean;
+  /** The version new instances start on when there is no rollout. */
+  readonly latest: boolean;
+  /** Its rollout share of new instances, when a rollout names it. */
+  readonly share?: number;
+  /** Live (active) instances, in all and by state key. */
+  readonly live: { readonly total: number; readonly states: Readonly<Record<string, number>> };
+  /** No live instance: it can be unregistered. */
+  readonly retirable: boolean;
+}
+
+/** Per machine: version → share of new instances (0 to 1). */
+export type Rollout = Readonly<Record<string, Readonly<Record<string, number>>>>;

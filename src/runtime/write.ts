@@ -34,6 +34,8 @@ export interface TransitionFacts {
   readonly firedTimer?: FiredTimer | undefined;
   /** For a durable child: its parent, told of the child's completion through the outbox. */
   readonly parent?: ParentLink | null | undefined;
+  /** Write a snapshot with this event whatever the policy says (a migration). */
+  readonly forceSnapshot?: boolean;
   /** Lease the outbox rows to this process, which dispatches them from memory. */
   readonly outboxLease?: { readonly owner: string; readonly until: number } | undefined;
 }
@@ -87,16 +89,17 @@ export function buildEventWrite(f: TransitionFacts): EventWrite {
       idempotencyKey: envelope.idempotencyKey,
       traceContext: envelope.traceContext ? { ...envelope.traceContext } : null,
     },
-    snapshot: shouldSnapshot(entry, seq, f.before, after)
-      ? {
-          machine,
-          id,
-          seq,
-          version: entry.version,
-          snapshot: entry.stepper.persist(after),
-          takenAt: at,
-        }
-      : undefined,
+    snapshot:
+      f.forceSnapshot || shouldSnapshot(entry, seq, f.before, after)
+        ? {
+            machine,
+            id,
+            seq,
+            version: entry.version,
+            snapshot: entry.stepper.persist(after),
+            takenAt: at,
+          }
+        : undefined,
     timersSet,
     timersCancelled,
     ...(fired !== undefined && { firedTimer: fired }),
