@@ -61,13 +61,6 @@ export async function createEngineWithInternals(
   const { store } = options;
   const clock = options.clock ?? systemClock;
   const inspector = new Inspector();
-  await store.open();
-  try {
-    await checkVersions(store, registry, clock.now(), inspector);
-  } catch (error) {
-    await store.close().catch(() => {});
-    throw error;
-  }
   const log = options.log ?? consoleLog;
   inspector.subscribe(
     (event) => {
@@ -75,6 +68,13 @@ export async function createEngineWithInternals(
     },
     ['log'],
   );
+  await store.open();
+  try {
+    await checkVersions(store, registry, clock.now(), inspector);
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
   const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const auto = options.dispatch !== 'manual';
