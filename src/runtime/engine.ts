@@ -23,8 +23,10 @@ import {
   pageLimit,
 } from './validate.js';
 import { checkVersions } from './versioning/check-versions.js';
+import { LiveShadow } from './versioning/live-shadow.js';
 import { Migrations, migrate as migrateInstance } from './versioning/migrate.js';
 import { VersionChooser } from './versioning/rollout.js';
+import { shadowRun } from './versioning/shadow.js';
 import { assessMove, versionsOf } from './versioning/versions.js';
 import { toState } from './write.js';
 
@@ -56,11 +58,12 @@ export async function createEngineWithInternals(
   options: EngineOptions,
 ): Promise<EngineWithInternals> {
   const registry = new MachineRegistry(options.machines, options.snapshot);
-  const versions = new VersionChooser(registry, options.rollout);
+  const versions = new VersionChooser(registry, options.rollout, options.shadow);
   const migrations = new Migrations(options.migrations);
   const { store } = options;
   const clock = options.clock ?? systemClock;
   const inspector = new Inspector();
+  const liveShadow = new LiveShadow(store, registry, inspector, clock, options.shadow ?? {});
   const log = options.log ?? consoleLog;
   inspector.subscribe(
     (event) => {
@@ -264,6 +267,11 @@ export async function createEngineWithInternals(
       const mapping = migrations.find(machine, from, to)?.states ?? {};
       return assessMove(store, registry, machine, from, to, mapping);
     },
+    shadow(machine, candidate, opts) {
+      if (closed) throw errors.engineClosed();
+      return shadowRun(store, registry, machine, candidate, opts);
+    },
+    shadowStats: () => liveShadow.stats(),
     ready: () =>
       closed
         ? Promise.resolve({ ready: false, reason: 'the engine is closed' } as const)
@@ -277,12 +285,14 @@ export async function createEngineWithInternals(
     async close() {
       if (closed) return;
       closed = true;
+      await liveShadow.stop();
       await fx.stop();
       await mailboxes.drain();
       await ctx.committer.flushed();
       await store.close();
     },
   };
+  liveShadow.start();
   fx.start();
   return {
     engine,

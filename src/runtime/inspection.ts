@@ -8,6 +8,7 @@
  * observes costs one `wants(type)` check.
  */
 import type { AuditRow, EmitRecord, EventWrite, OutboxRow, TimerRow } from '../store/types.js';
+import type { ShadowDivergence } from './versioning/types.js';
 
 /** Everything the engine announces; `at` is the engine clock's time of the announcement. */
 export type InspectionEvent =
@@ -81,6 +82,15 @@ export type InspectionEvent =
       readonly machine: string;
       readonly id: string;
       readonly reason: string;
+    }
+  /** A live shadow run found an instance behaving differently on the candidate version. */
+  | {
+      readonly type: 'shadow.diverged';
+      readonly at: number;
+      readonly machine: string;
+      readonly version: string;
+      readonly candidate: string;
+      readonly divergence: ShadowDivergence;
     }
   /** Something the engine could not tell a caller (a listener threw, a poller failed). */
   | {

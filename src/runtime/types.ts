@@ -17,6 +17,15 @@ import type {
   Subscription,
 } from './effects/types.js';
 import type { InspectionListener, InspectionType } from './inspection.js';
+import type { LiveShadowStats, ShadowOptions, ShadowReport } from './versioning/types.js';
+
+export type {
+  LiveShadowStats,
+  ShadowDivergence,
+  ShadowOptions,
+  ShadowReport,
+  StepSignature,
+} from './versioning/types.js';
 
 /** When to write a full snapshot beside the event (recovery = snapshot + later events). */
 export interface SnapshotPolicy {
@@ -146,6 +155,15 @@ export interface EngineOptions extends EffectsOptions {
    * newest registered version.
    */
   readonly rollout?: Rollout;
+  /**
+   * Live shadow runs (`{ order: '2' }`): every event an instance of the
+   * machine commits on another version is stepped, after the commit and off
+   * its path, on this candidate too (pure step only: nothing is written or
+   * run), and a difference in state, context or effects is announced as a
+   * `shadow.diverged` inspection event and logged. A shadow version gets no
+   * new instances unless the rollout gives it a share.
+   */
+  readonly shadow?: Readonly<Record<string, string>>;
   /** Default snapshot policy for machines that set none. */
   readonly snapshot?: SnapshotPolicy;
   /** Instances kept in memory between events (LRU). Default 10,000. */
@@ -313,6 +331,14 @@ export interface Engine {
   versions(machine: string): Promise<VersionInfo[]>;
   /** What moving the instances of `from` to `to` does to them (see `stator diff`). */
   assessMigration(machine: string, from: string, to: string): Promise<Assessment>;
+  /**
+   * Replays recorded histories on `candidate` beside the versions that ran
+   * them and reports where they first differ (nothing is written or run).
+   * Zero divergences is the evidence that moving instances is safe.
+   */
+  shadow(machine: string, candidate: string, options?: ShadowOptions): Promise<ShadowReport>;
+  /** Live shadow runs configured with the `shadow` option, and what they found. */
+  shadowStats(): LiveShadowStats[];
   /** Registered machines and their versions. */
   machines(): { name: string; versions: string[]; latest: string }[];
   /** The registered XState machine (newest version unless `version` is given). MACHINE_NOT_FOUND otherwise. */

@@ -1,5 +1,6 @@
 /**
- * Which version a new instance starts on: the newest registered version, or,
+ * Which version a new instance starts on: the newest registered version
+ * (other than a live shadow candidate), or,
  * with a rollout (`{ order: { '2': 0.1 } }`), a cohort chosen by a stable hash
  * of the instance id — the same id always gets the same version, and changing
  * a share moves only instances created afterwards (an instance never changes
@@ -13,10 +14,17 @@ import type { Rollout } from '../types.js';
 export class VersionChooser {
   readonly #registry: MachineRegistry;
   readonly #rollout: Rollout;
+  readonly #shadows: Readonly<Record<string, string>>;
 
-  constructor(registry: MachineRegistry, rollout: Rollout = {}) {
+  /** `shadows`: per machine, a candidate version that gets no new instances unless the rollout gives it a share. */
+  constructor(
+    registry: MachineRegistry,
+    rollout: Rollout = {},
+    shadows: Readonly<Record<string, string>> = {},
+  ) {
     this.#registry = registry;
     this.#rollout = rollout;
+    this.#shadows = shadows;
     for (const [machine, shares] of Object.entries(rollout)) {
       const versions = new Set(registry.versionsOf(machine).map((e) => e.version));
       if (versions.size === 0) {
@@ -44,7 +52,7 @@ export class VersionChooser {
 
   /** The version a new instance `id` of `machine` starts on. */
   forNew(machine: string, id: string): MachineEntry {
-    const latest = this.#registry.latest(machine);
+    const latest = this.#newest(machine);
     const shares = Object.hasOwn(this.#rollout, machine) ? this.#rollout[machine] : undefined;
     if (shares === undefined) return latest;
     const point = bucket(machine, id);
@@ -56,8 +64,26 @@ export class VersionChooser {
       if (point < cumulative) return entry;
     }
     // Everyone else: the newest version the rollout does not name (else the newest).
-    const rest = this.#registry.versionsOf(machine).filter((e) => shares[e.version] === undefined);
+    const rest = this.#registry
+      .versionsOf(machine)
+      .filter((e) => shares[e.version] === undefined && !this.#isShadow(e));
     return rest.at(-1) ?? latest;
+  }
+
+  /** The newest registered version that is not only a shadow candidate. */
+  #newest(machine: string): MachineEntry {
+    const latest = this.#registry.latest(machine);
+    if (!this.#isShadow(latest)) return latest;
+    return (
+      this.#registry
+        .versionsOf(machine)
+        .filter((e) => !this.#isShadow(e))
+        .at(-1) ?? latest
+    );
+  }
+
+  #isShadow(entry: MachineEntry): boolean {
+    return Object.hasOwn(this.#shadows, entry.name) && this.#shadows[entry.name] === entry.version;
   }
 
   /** The share of new instances each version gets, for operators. */
