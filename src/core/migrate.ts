@@ -165,7 +165,8 @@ function delayMs(
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
-function hasPath(machine: AnyStateMachine, path: string): boolean {
+/** Whether `machine` has a state at this dotted path. */
+export function hasPath(machine: AnyStateMachine, path: string): boolean {
   let node: AnyStateNode = machine.root;
   for (const key of path.split('.')) {
     const next = node.states[key] as AnyStateNode | undefined;

@@ -59,7 +59,7 @@ export async function createEngineWithInternals(
 ): Promise<EngineWithInternals> {
   const registry = new MachineRegistry(options.machines, options.snapshot);
   const versions = new VersionChooser(registry, options.rollout, options.shadow);
-  const migrations = new Migrations(options.migrations);
+  const migrations = new Migrations(registry, options.migrations);
   const { store } = options;
   const clock = options.clock ?? systemClock;
   const inspector = new Inspector();
@@ -252,7 +252,8 @@ export async function createEngineWithInternals(
       if (ok) fx.outbox.notify(now);
       return ok;
     },
-    machines: () => registry.describe(),
+    machines: () =>
+      registry.describe().map((m) => ({ ...m, latest: versions.newest(m.name).version })),
     async migrate(machine, id, opts) {
       guard(machine, id);
       assertIdempotencyKey(opts.idempotencyKey);

@@ -39,9 +39,9 @@ export function assertExternalEvent(event: unknown): asserts event is EventObjec
       { field: 'type' },
     );
   }
-  if (type.startsWith('xstate.')) {
+  if (type.startsWith('xstate.') || type.startsWith('stator.')) {
     throw errors.validation(
-      `Event type "${type}" is reserved for XState and the engine (timers, activity results).`,
+      `Event type "${type}" is reserved for XState and the engine (timers, activity results, migrations): name your event without the "xstate." or "stator." prefix.`,
       { field: 'type' },
     );
   }

@@ -9,20 +9,23 @@
  */
 import type { EventObject } from 'xstate';
 import { errors, SequenceConflictError, StatorError } from '../../core/errors.js';
-import { MIGRATED_EVENT, mapStateValue, migrateSnapshot } from '../../core/migrate.js';
+import { hasPath, MIGRATED_EVENT, mapStateValue, migrateSnapshot } from '../../core/migrate.js';
 import { admitOrDeny, decideOrDeny } from '../authorize.js';
 import { committed, envelopeOf, idempotencyOf, recordedResult, submit } from '../commit-path.js';
 import type { RuntimeContext } from '../context.js';
 import { instanceKey } from '../instance-cache.js';
 import { nonJsonAt } from '../json-data.js';
 import { load, MAX_CONFLICT_RETRIES } from '../load.js';
+import type { MachineRegistry } from '../registry.js';
 import type { MigrateOptions, MigrationDeclaration, MigrationResult } from '../types.js';
 import { buildEventWrite, toState } from '../write.js';
 
 export class Migrations {
   readonly #declared: readonly MigrationDeclaration[];
 
-  constructor(declared: readonly MigrationDeclaration[] = []) {
+  /** Checks each declaration against the registered versions (CONFIG_INVALID names what is wrong). */
+  constructor(registry: MachineRegistry, declared: readonly MigrationDeclaration[] = []) {
+    for (const m of declared) check(registry, m);
     this.#declared = declared;
   }
 
@@ -33,6 +36,32 @@ export class Migrations {
 
   all(): readonly MigrationDeclaration[] {
     return this.#declared;
+  }
+}
+
+function check(registry: MachineRegistry, m: MigrationDeclaration): void {
+  const invalid = (why: string) =>
+    new StatorError(
+      'CONFIG_INVALID',
+      `The migration of "${m.machine}" from ${m.from} to ${m.to} ${why}.`,
+      { machine: m.machine, from: m.from, to: m.to },
+    );
+  const versions = registry.versionsOf(m.machine).map((e) => e.version);
+  for (const v of [m.from, m.to]) {
+    if (!versions.includes(v)) {
+      throw invalid(
+        `names version ${v}, which is not registered (registered: ${versions.join(', ') || 'none'})`,
+      );
+    }
+  }
+  if (m.from === m.to) throw invalid('goes nowhere: "from" and "to" are the same version');
+  const from = registry.get(m.machine, m.from).stepper.machine;
+  const to = registry.get(m.machine, m.to).stepper.machine;
+  for (const [old, next] of Object.entries(m.states ?? {})) {
+    if (!hasPath(from, old))
+      throw invalid(`maps state "${old}", which version ${m.from} does not have`);
+    if (!hasPath(to, next))
+      throw invalid(`maps "${old}" to state "${next}", which version ${m.to} does not have`);
   }
 }
 

@@ -52,7 +52,7 @@ export class VersionChooser {
 
   /** The version a new instance `id` of `machine` starts on. */
   forNew(machine: string, id: string): MachineEntry {
-    const latest = this.#newest(machine);
+    const latest = this.newest(machine);
     const shares = Object.hasOwn(this.#rollout, machine) ? this.#rollout[machine] : undefined;
     if (shares === undefined) return latest;
     const point = bucket(machine, id);
@@ -70,8 +70,8 @@ export class VersionChooser {
     return rest.at(-1) ?? latest;
   }
 
-  /** The newest registered version that is not only a shadow candidate. */
-  #newest(machine: string): MachineEntry {
+  /** The newest registered version that is not only a shadow candidate: new instances' default. */
+  newest(machine: string): MachineEntry {
     const latest = this.#registry.latest(machine);
     if (!this.#isShadow(latest)) return latest;
     return (

@@ -14,7 +14,7 @@ export async function versionsOf(
   chooser: VersionChooser,
   machine: string,
 ): Promise<VersionInfo[]> {
-  const latest = registry.latest(machine).version;
+  const latest = chooser.newest(machine).version;
   const registered = new Set(registry.versionsOf(machine).map((e) => e.version));
   const shares = chooser.shares(machine) ?? {};
   const counts = await store.countLive(machine);
