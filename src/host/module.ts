@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { AnyStateMachine } from 'xstate';
 import { eventTypes } from '../analysis/mermaid.js';
 import { StatorError } from '../core/errors.js';
-import type { MachineRegistration } from '../runtime/types.js';
+import type { MachineRegistration, MigrationDeclaration } from '../runtime/types.js';
 import type { MachineModule, MachineSchemas, Policies } from './types.js';
 
 /**
@@ -23,6 +23,9 @@ export interface LoadedModule {
   readonly registrations: readonly MachineRegistration[];
   readonly policies: Policies;
   readonly activities?: MachineModule['activities'];
+  readonly migrations?: MachineModule['migrations'];
+  readonly rollout?: MachineModule['rollout'];
+  readonly shadow?: MachineModule['shadow'];
 }
 
 const TS = /\.(c|m)?tsx?$/;
@@ -68,7 +71,7 @@ export function normalizeModule(candidate: unknown, source = 'the module'): Load
   const invalid = (what: string) =>
     new StatorError(
       'CONFIG_INVALID',
-      `${source} ${what}. Export \`const machines = [orderMachine, …]\` (and optional policies, schemas, activities) or a default object with them; see docs/server.md.`,
+      `${source} ${what}. Export \`const machines = [orderMachine, …]\` (and optional policies, schemas, activities, migrations, rollout, shadow) or a default object with them; see docs/server.md.`,
       { module: source },
     );
   if (typeof candidate !== 'object' || candidate === null) throw invalid('exports no machines');
@@ -89,11 +92,90 @@ export function normalizeModule(candidate: unknown, source = 'the module'): Load
   checkNames('policies', policies, byName, (p) =>
     Object.keys(p.events ?? {}).filter((t) => t !== '*'),
   );
+  checkMigrations(mod.migrations, byName, invalid);
+  checkVersionMaps('rollout', mod.rollout, byName, (v) => typeof v === 'object' && v !== null);
+  checkVersionMaps('shadow', mod.shadow, byName, (v) => typeof v === 'string');
   return {
     registrations: registrations.map((r) => withSchemas(r, schemas[r.machine.id])),
     policies,
     ...(mod.activities !== undefined && { activities: mod.activities }),
+    ...(mod.migrations !== undefined && { migrations: mod.migrations }),
+    ...(mod.rollout !== undefined && { rollout: mod.rollout }),
+    ...(mod.shadow !== undefined && { shadow: mod.shadow }),
   };
+}
+
+/**
+ * Declared migrations: machine, from and to strings, a mapping of state path
+ * strings, a context function. (Whether the versions and states exist is
+ * checked by the engine, which knows the versions registered.)
+ */
+function checkMigrations(
+  migrations: unknown,
+  machines: Map<string, AnyStateMachine>,
+  invalid: (what: string) => StatorError,
+): void {
+  if (migrations === undefined) return;
+  if (!Array.isArray(migrations)) throw invalid('exports `migrations` that is not an array');
+  migrations.forEach((m: Partial<MigrationDeclaration>, i) => {
+    const at = `migrations[${i}]`;
+    if (typeof m !== 'object' || m === null) throw invalid(`exports ${at} that is not an object`);
+    for (const field of ['machine', 'from', 'to'] as const) {
+      if (typeof m[field] !== 'string' || m[field] === '') {
+        throw invalid(`exports ${at} without a "${field}" string`);
+      }
+    }
+    if (!machines.has(m.machine as string)) {
+      throw invalid(`exports ${at} for machine "${m.machine}", which it does not export`);
+    }
+    if (m.states !== undefined) {
+      if (typeof m.states !== 'object' || m.states === null || Array.isArray(m.states)) {
+        throw invalid(`exports ${at}.states that is not an object of state paths`);
+      }
+      for (const [from, to] of Object.entries(m.states)) {
+        if (typeof to !== 'string' || to === '') {
+          throw invalid(`exports ${at}.states["${from}"] that is not a state path string`);
+        }
+      }
+    }
+    if (m.context !== undefined && typeof m.context !== 'function') {
+      throw invalid(
+        `exports ${at}.context that is not a function (context, { from, to }) => context`,
+      );
+    }
+  });
+}
+
+/** `rollout` and `shadow`: objects by machine name the module exports. */
+function checkVersionMaps(
+  what: string,
+  map: unknown,
+  machines: Map<string, AnyStateMachine>,
+  valid: (value: unknown) => boolean,
+): void {
+  if (map === undefined) return;
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+    throw new StatorError(
+      'CONFIG_INVALID',
+      `The module's ${what} must be an object by machine name.`,
+    );
+  }
+  for (const [name, value] of Object.entries(map)) {
+    if (!machines.has(name)) {
+      throw new StatorError(
+        'CONFIG_INVALID',
+        `The module's ${what} names machine "${name}", which it does not export (machines: ${[...machines.keys()].join(', ')}).`,
+        { machine: name },
+      );
+    }
+    if (!valid(value)) {
+      throw new StatorError(
+        'CONFIG_INVALID',
+        `The module's ${what} of "${name}" must be ${what === 'shadow' ? 'a version string' : 'an object of version → share'}.`,
+        { machine: name },
+      );
+    }
+  }
 }
 
 function isMachine(value: unknown): value is AnyStateMachine {

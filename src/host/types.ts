@@ -9,7 +9,9 @@ import type {
   EngineOptions,
   InstanceState,
   MachineRegistration,
+  MigrationDeclaration,
   PayloadSchemas,
+  Rollout,
 } from '../runtime/types.js';
 
 /**
@@ -40,6 +42,13 @@ export interface MachinePolicy {
   /** Creates; falls back to `events['*']`. */
   readonly create?: EventRule;
   readonly read?: ReadRule;
+  /**
+   * Migrations of instances to another version (engine.migrate, `POST
+   * …/migrate`). Not covered by `events['*']`, and unlike the event rules an
+   * undeclared `migrate` denies: with authentication on, nobody migrates
+   * until a rule (here or under `'*'`) says who.
+   */
+  readonly migrate?: EventRule;
 }
 
 /** Policies by machine name; `'*'` applies to machines without their own entry. */
@@ -50,8 +59,8 @@ export type MachineSchemas = PayloadSchemas;
 
 /**
  * What a machine module exports: `export const machines = [...]` (plus the
- * optional `policies`, `schemas`, `activities`), or all of it as the default
- * export.
+ * optional `policies`, `schemas`, `activities`, `migrations`, `rollout`,
+ * `shadow`), or all of it as the default export.
  */
 export interface MachineModule {
   readonly machines: readonly (AnyStateMachine | MachineRegistration)[];
@@ -59,4 +68,10 @@ export interface MachineModule {
   readonly schemas?: Readonly<Record<string, MachineSchemas>>;
   /** Retry policy per invoked promise actor (by its `setup({ actors })` name). */
   readonly activities?: EngineOptions['activities'];
+  /** How instances move between versions (state mapping, context transform). */
+  readonly migrations?: readonly MigrationDeclaration[];
+  /** The share of new instances per version (`{ order: { '2': 0.1 } }`). */
+  readonly rollout?: Rollout;
+  /** Live shadow runs: per machine, a candidate version run beside the one in use. */
+  readonly shadow?: Readonly<Record<string, string>>;
 }

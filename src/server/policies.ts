@@ -3,12 +3,19 @@ import type { AuthorizationDecision, Authorizer, InstanceState } from '../runtim
 import type { EventRule, MachinePolicy, Policies, ReadRule } from './types.js';
 
 const INIT = 'xstate.init';
+const MIGRATED = 'stator.migrated';
+/** Without a `migrate` rule (for the machine or under `'*'`), nobody may migrate its instances. */
+const NO_MIGRATIONS: EventRule = {
+  guard: () =>
+    'no "migrate" rule is declared for this machine: add policies.<machine>.migrate (or policies[\'*\'].migrate) naming who may migrate instances',
+};
 
 /**
  * The engine's `authorize` hook for a module's policies: per machine and event
  * type (`'*'` as fallback; creates use `create`, then `'*'`), the actor needs
  * one of the rule's roles and its guard must pass. Events without a rule are
- * open to every authenticated actor.
+ * open to every authenticated actor. Migrations follow the `migrate` rule
+ * only, and without one nobody may migrate.
  *
  * @example
  * const engine = await createEngine({
@@ -19,6 +26,7 @@ const INIT = 'xstate.init';
 export function authorizer(policies: Policies): Authorizer {
   const ruleOf = (machine: string, eventType: string): EventRule | undefined => {
     const policy = policyOf(policies, machine);
+    if (eventType === MIGRATED) return policy?.migrate ?? NO_MIGRATIONS;
     return eventType === INIT
       ? (policy?.create ?? policy?.events?.['*'])
       : (policy?.events?.[eventType] ?? policy?.events?.['*']);

@@ -92,6 +92,9 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     machines: mod.registrations,
     ...(secured && { authorize: authorizer(mod.policies) }),
     ...(mod.activities !== undefined && { activities: mod.activities }),
+    ...(mod.migrations !== undefined && { migrations: mod.migrations }),
+    ...(mod.rollout !== undefined && { rollout: mod.rollout }),
+    ...(mod.shadow !== undefined && { shadow: mod.shadow }),
   });
   const shutdown = new AbortController();
   const rateLimit =
