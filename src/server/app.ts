@@ -12,6 +12,7 @@ import { httpError, problemResponse } from './problem.js';
 import { type RateLimit, rateLimiter } from './rate-limit.js';
 import { EVENTS, HISTORY, INSTANCE, INSTANCES, instanceRoutes } from './routes/instances.js';
 import { MACHINE, MACHINES, machineRoutes } from './routes/machines.js';
+import { DIFF, MIGRATE, SHADOW, VERSIONS, versionRoutes } from './routes/versions.js';
 import { WATCH, watchRoute } from './routes/watch.js';
 import { type InspectorOptions, inspectorRoutes } from './static.js';
 import { HTTP_STATUS } from './status.js';
@@ -72,6 +73,10 @@ const ROUTES: readonly [string, string][] = [
   [HISTORY, 'GET'],
   [WATCH, 'GET'],
   [MACHINE, 'GET'],
+  [VERSIONS, 'GET'],
+  [DIFF, 'GET'],
+  [SHADOW, 'POST'],
+  [MIGRATE, 'POST'],
   [MACHINES, 'GET'],
   ['/healthz', 'GET'],
   ['/readyz', 'GET'],
@@ -177,6 +182,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   if (options.rateLimit) app.use('/v1/*', rateLimiter(options.rateLimit, callerOf));
   machineRoutes(app, ctx);
   instanceRoutes(app, ctx);
+  versionRoutes(app, ctx);
   watchRoute(app, ctx);
 
   for (const [path, allow] of ROUTES) {

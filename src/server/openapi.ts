@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { StandardSchema } from '../runtime/types.js';
 import { hoistDefs, standardToJsonSchema, zodToJsonSchema } from './json-schema.js';
+import { versioningPaths } from './openapi-versioning.js';
 import {
   CreateBody,
   EventBody,
@@ -11,6 +12,7 @@ import {
 } from './request-schemas.js';
 import * as res from './responses.js';
 import type { MachineSchemas } from './types.js';
+import * as versioning from './versioning-schemas.js';
 
 type Json = Record<string, unknown>;
 
@@ -45,13 +47,23 @@ export function openApiDocument(options: {
     '/v1/machines': { get: op('Registered machines', [], ok('MachineList')) },
     '/v1/machines/{machine}': {
       get: op(
-        'Versions, event types, event JSON Schemas and Mermaid graph',
-        [pathParam('machine', { type: 'string', enum: options.machines.map((m) => m.name) })],
+        "Versions, and one version's event types, event JSON Schemas, Mermaid graph and chart",
+        [
+          pathParam('machine', { type: 'string', enum: options.machines.map((m) => m.name) }),
+          ...queryParams(versioning.MachineQuery),
+        ],
         ok('MachineDetail'),
       ),
     },
   };
   for (const machine of options.machines) Object.assign(paths, machinePaths(machine, put));
+  Object.assign(
+    paths,
+    versioningPaths(
+      options.machines.map((m) => m.name),
+      { op, ok, pathParam, queryParams },
+    ),
+  );
   return {
     openapi: '3.1.0',
     info: {
@@ -92,6 +104,10 @@ const responseSchemas: Record<string, z.ZodType> = {
   Problem: res.ProblemSchema,
   Health: res.HealthSchema,
   WatchEvent: res.WatchEventSchema,
+  VersionList: versioning.VersionListSchema,
+  Assessment: versioning.AssessmentSchema,
+  MigrationResult: versioning.MigrationResultSchema,
+  ShadowReport: versioning.ShadowReportSchema,
 };
 
 function machinePaths(machine: MachineDoc, put: (name: string, schema: Json) => Json): Json {

@@ -54,12 +54,13 @@ export const MachineSummarySchema = z.object({
 export const MachineListSchema = z.object({ machines: z.array(MachineSummarySchema) });
 
 export const MachineDetailSchema = MachineSummarySchema.extend({
+  version: z.string().describe('The version described (`?version=`, default the newest)'),
   events: z.array(z.string()).describe('Event types the definition handles'),
   schemas: z.object({
     events: z.record(z.string(), Json).describe('JSON Schema of each declared event payload'),
     input: Json.optional(),
   }),
-  graph: z.string().describe('Mermaid stateDiagram-v2 of the newest version'),
+  graph: z.string().describe('Mermaid stateDiagram-v2 of the version'),
 });
 
 export const ProblemSchema = z
