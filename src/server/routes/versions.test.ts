@@ -1,38 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as versioned from '../../../examples/versioned/module.js';
 import { sqliteStore } from '../../sqlite.js';
 import { issueApiKey } from '../auth/api-keys.js';
-import { type HarnessOptions, harness, problemOf } from '../test-support/harness.js';
-
-const TICKETS = '/v1/machines/ticket/instances';
-const MODULE = { exports: versioned, source: 'examples/versioned/module.ts' };
-
-/**
- * Tickets created while only version 1 ran (a rollout sends every new one to
- * it), then the versioned module served over the same store.
- */
-async function onTwoVersions(options: HarnessOptions & { path?: string } = {}) {
-  const path = options.path ?? tempDb();
-  const before = await harness({
-    store: sqliteStore({ path }),
-    module: { exports: { ...versioned, rollout: { ticket: { '1': 1 } } }, source: MODULE.source },
-  });
-  await before.call('POST', TICKETS, { id: 't-open', input: { title: 'printer' } });
-  await before.call('POST', TICKETS, { id: 't-busy', input: { title: 'vpn' } });
-  await before.call('POST', `${TICKETS}/t-busy/events`, { type: 'Assign', to: 'ann' });
-  await before.engine.close();
-  const { path: _path, ...rest } = options;
-  return harness({ ...rest, store: sqliteStore({ path }), module: MODULE });
-}
-
-function tempDb(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'stator-versions-http-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, 'stator.db');
-}
+import { harness, problemOf } from '../test-support/harness.js';
+import { MODULE, onTwoVersions, TICKETS, tempDb } from '../test-support/versioned.js';
 
 describe('machine versions over HTTP', () => {
   it('lists versions with their live instances, newest marked latest', async () => {
