@@ -18,7 +18,9 @@ export const ticketV1 = setup({
   states: {
     open: {
       after: { escalateAfter: { actions: assign({ escalated: true }) } },
-      on: { Assign: { target: 'assigned', actions: assign({ assignee: ({ event }) => event.to }) } },
+      on: {
+        Assign: { target: 'assigned', actions: assign({ assignee: ({ event }) => event.to }) },
+      },
     },
     assigned: { on: { Resolve: 'resolved' } },
     resolved: { type: 'final' },
