@@ -17,6 +17,8 @@ export function buildProgram(io: CliIo, version = '0.0.0'): Command {
   const program = new Command('stator')
     .description('Durable XState statecharts: serve a machine module and drive its instances.')
     .version(version)
+    // `stator shadow order --version 2`: options after a command are that command's.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(add --help for usage)');
