@@ -38,6 +38,9 @@ function packageJson({ name, stator, ranges }: ProjectSettings): string {
       typescript: ranges.typescript,
       vitest: ranges.vitest,
     },
+    // npm 11 runs dependencies' install scripts only when allowed: Stator's
+    // build when installed from git (prepare), SQLite's native binding.
+    allowScripts: { stator: true, 'better-sqlite3': true, esbuild: true },
   };
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
