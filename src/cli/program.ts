@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isStatorError } from '../core/errors.js';
 import { PROBLEM_CODES } from '../server/http-errors.js';
 import { graphCommand } from './commands/graph.js';
+import { initCommand } from './commands/init.js';
 import { instanceCommands } from './commands/instances.js';
 import { migrateInstancesCommand } from './commands/migrate-instances.js';
 import { sendCommand } from './commands/send.js';
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo, version = '0.0.0'): Command {
   storeCommands(program, io);
   versionCommands(program, io);
   migrateInstancesCommand(program, io);
+  initCommand(program, io);
   program.addHelpText(
     'after',
     `
