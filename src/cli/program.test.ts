@@ -18,6 +18,15 @@ const COMMANDS = [
   'keys revoke',
   'db',
   'db migrate',
+  'audit',
+  'pending',
+  'stop',
+  'retry-effect',
+  'dead-letters',
+  'dead-letters ls',
+  'dead-letters show',
+  'dead-letters retry',
+  'dead-letters discard',
 ];
 
 async function cli(argv: string[], h?: Awaited<ReturnType<typeof harness>>) {

@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { isStatorError } from '../core/errors.js';
 import { PROBLEM_CODES } from '../server/http-errors.js';
+import { deadLetterCommands } from './commands/dead-letters.js';
 import { graphCommand } from './commands/graph.js';
 import { instanceCommands } from './commands/instances.js';
+import { operatorCommands } from './commands/operator.js';
 import { sendCommand } from './commands/send.js';
 import { serveCommand } from './commands/serve.js';
 import { storeCommands } from './commands/store.js';
@@ -22,6 +24,8 @@ export function buildProgram(io: CliIo, version = '0.0.0'): Command {
   instanceCommands(program, io);
   sendCommand(program, io);
   watchCommand(program, io);
+  operatorCommands(program, io);
+  deadLetterCommands(program, io);
   graphCommand(program, io);
   storeCommands(program, io);
   program.addHelpText(

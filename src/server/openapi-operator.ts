@@ -1,0 +1,95 @@
+import { zodToJsonSchema } from './json-schema.js';
+import type { OpBuilders } from './openapi-versioning.js';
+import * as op from './operator-schemas.js';
+import { IdempotencyKey, InstanceId } from './request-schemas.js';
+
+type Json = Record<string, unknown>;
+
+/** Response schemas of the operator's routes, by component name. */
+export const operatorResponseSchemas = {
+  AuditPage: op.AuditPageSchema,
+  PendingWork: op.PendingWorkSchema,
+  RetriedEffect: op.RetryEffectSchema,
+  DeadLetter: op.DeadLetterSchema,
+  DeadLetterList: op.DeadLetterListSchema,
+  DeadLetterAction: op.DeadLetterActionSchema,
+  EmitPage: op.EmitPageSchema,
+  EmitRecord: op.EmitRecordSchema,
+  Cursor: op.CursorSchema,
+};
+
+/** The operator's routes in the OpenAPI document: audit, pending work, stop, retries, dead letters. */
+export function operatorPaths(machines: readonly string[], b: OpBuilders): Json {
+  const tags = ['operator'];
+  const machine = b.pathParam('machine', { type: 'string', enum: [...machines] });
+  const id = b.pathParam('id', zodToJsonSchema(InstanceId));
+  const effectId = b.pathParam('effectId', zodToJsonSchema(op.EffectId));
+  const timerId = b.pathParam('timerId', zodToJsonSchema(op.TimerId));
+  const idem = {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    schema: zodToJsonSchema(IdempotencyKey),
+  };
+  const instance = '/v1/machines/{machine}/instances/{id}';
+  const letter = (params: Json[], what: string) => ({
+    get: b.op(`One dead ${what}`, params, b.ok('DeadLetter'), { tags }),
+  });
+  const action = (params: Json[], summary: string) => ({
+    post: b.op(summary, params, b.ok('DeadLetterAction'), { tags }),
+  });
+  const effect = '/v1/dead-letters/effects/{effectId}';
+  const timer = '/v1/dead-letters/timers/{machine}/{id}/{timerId}';
+  const retry =
+    "Put the dead letter back in line, due now, attempts reset. Needs the machine's `operate` rule";
+  const discard =
+    "Delete the dead letter for good; its instance's audit log records it (`stator.dead-letter.discarded`). Needs the `operate` rule";
+  return {
+    [`${instance}/audit`]: {
+      get: b.op(
+        'The audit log: every decision about an event (applied, rejected, discarded), by whom, from where to where; paged by position',
+        [machine, id, ...b.queryParams(op.AuditQuery)],
+        b.ok('AuditPage'),
+        { tags },
+      ),
+    },
+    [`${instance}/pending`]: {
+      get: b.op(
+        'What the instance waits for: its pending timers, and its activities and actions not finished (running, waiting to retry with their last error, dead)',
+        [machine, id],
+        b.ok('PendingWork'),
+        { tags },
+      ),
+    },
+    [`${instance}/stop`]: {
+      post: b.op(
+        "Stop the instance: `xstate.stop` in its history, its activities stopped, its timers deleted; it accepts no events afterwards. Needs the machine's `operate` rule",
+        [machine, id, idem],
+        b.ok('CommandResult'),
+        { tags, body: zodToJsonSchema(op.StopBody), optionalBody: true },
+      ),
+    },
+    [`${instance}/effects/{effectId}/retry`]: {
+      post: b.op(
+        "Run an effect that failed and waits for its next attempt now. Needs the machine's `operate` rule",
+        [machine, id, effectId],
+        b.ok('RetriedEffect'),
+        { tags },
+      ),
+    },
+    '/v1/dead-letters': {
+      get: b.op(
+        'Timers and effects that failed their last retry, with their last error (only instances the caller may read)',
+        b.queryParams(op.DeadLetterQuery),
+        b.ok('DeadLetterList'),
+        { tags },
+      ),
+    },
+    [effect]: letter([effectId], 'effect'),
+    [`${effect}/retry`]: action([effectId], retry),
+    [`${effect}/discard`]: action([effectId], discard),
+    [timer]: letter([machine, id, timerId], 'timer'),
+    [`${timer}/retry`]: action([machine, id, timerId], retry),
+    [`${timer}/discard`]: action([machine, id, timerId], discard),
+  };
+}
