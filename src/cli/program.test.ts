@@ -27,6 +27,8 @@ const COMMANDS = [
   'dead-letters show',
   'dead-letters retry',
   'dead-letters discard',
+  'emits',
+  'emits ack',
 ];
 
 async function cli(argv: string[], h?: Awaited<ReturnType<typeof harness>>) {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isStatorError } from '../core/errors.js';
 import { PROBLEM_CODES } from '../server/http-errors.js';
 import { deadLetterCommands } from './commands/dead-letters.js';
+import { emitCommands } from './commands/emits.js';
 import { graphCommand } from './commands/graph.js';
 import { instanceCommands } from './commands/instances.js';
 import { operatorCommands } from './commands/operator.js';
@@ -26,6 +27,7 @@ export function buildProgram(io: CliIo, version = '0.0.0'): Command {
   watchCommand(program, io);
   operatorCommands(program, io);
   deadLetterCommands(program, io);
+  emitCommands(program, io);
   graphCommand(program, io);
   storeCommands(program, io);
   program.addHelpText(

@@ -17,6 +17,7 @@ import {
   DEAD_TIMER,
   deadLetterRoutes,
 } from './routes/dead-letters.js';
+import { EMIT_CURSOR, EMIT_STREAM, EMITS, emitRoutes } from './routes/emits.js';
 import { EVENTS, HISTORY, INSTANCE, INSTANCES, instanceRoutes } from './routes/instances.js';
 import { MACHINE, MACHINES, machineRoutes } from './routes/machines.js';
 import { AUDIT, operatorRoutes, PENDING, RETRY_EFFECT, STOP } from './routes/operator.js';
@@ -94,6 +95,9 @@ const ROUTES: readonly [string, string][] = [
   [DEAD_EFFECT, 'GET'],
   [DEAD_TIMER, 'GET'],
   ...DEAD_LETTER_ACTIONS.map((path): [string, string] => [path, 'POST']),
+  [EMITS, 'GET'],
+  [EMIT_STREAM, 'GET'],
+  [EMIT_CURSOR, 'GET, POST'],
   ['/healthz', 'GET'],
   ['/readyz', 'GET'],
   ['/openapi.json', 'GET'],
@@ -202,6 +206,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   watchRoute(app, ctx);
   operatorRoutes(app, ctx);
   deadLetterRoutes(app, ctx);
+  emitRoutes(app, ctx);
 
   for (const [path, allow] of ROUTES) {
     app.all(path, () => {

@@ -28,9 +28,13 @@ describe('/openapi.json: the operator routes', () => {
         'GET /v1/dead-letters/timers/{machine}/{id}/{timerId}',
         'POST /v1/dead-letters/timers/{machine}/{id}/{timerId}/retry',
         'POST /v1/dead-letters/timers/{machine}/{id}/{timerId}/discard',
+        'GET /v1/emits',
+        'GET /v1/emits/stream',
+        'GET /v1/emits/cursors/{name}',
+        'POST /v1/emits/cursors/{name}',
       ].sort(),
     );
-    for (const name of ['AuditPage', 'PendingWork', 'DeadLetterList', 'DeadLetter']) {
+    for (const name of ['AuditPage', 'PendingWork', 'DeadLetterList', 'DeadLetter', 'EmitPage']) {
       expect(doc.components.schemas[name], name).toBeDefined();
     }
   });

@@ -25,6 +25,7 @@ export function operatorPaths(machines: readonly string[], b: OpBuilders): Json 
   const id = b.pathParam('id', zodToJsonSchema(InstanceId));
   const effectId = b.pathParam('effectId', zodToJsonSchema(op.EffectId));
   const timerId = b.pathParam('timerId', zodToJsonSchema(op.TimerId));
+  const name = b.pathParam('name', zodToJsonSchema(op.SubscriberName));
   const idem = {
     name: 'Idempotency-Key',
     in: 'header',
@@ -83,6 +84,53 @@ export function operatorPaths(machines: readonly string[], b: OpBuilders): Json 
         b.queryParams(op.DeadLetterQuery),
         b.ok('DeadLetterList'),
         { tags },
+      ),
+    },
+    '/v1/emits': {
+      get: b.op(
+        'The store-wide log of `emit(...)`ed events, in commit order, paged by position (only instances the caller may read; `last` moves past the others)',
+        b.queryParams(op.EmitsQuery),
+        b.ok('EmitPage'),
+        { tags },
+      ),
+    },
+    '/v1/emits/stream': {
+      get: b.op(
+        'Server-sent events of the emit log (event `emit`, id = position): the log after the start position, then live emits. Resume with `after`, Last-Event-ID, or a named subscriber’s durable cursor',
+        [
+          ...b.queryParams(op.EmitStreamQuery),
+          {
+            name: 'Last-Event-ID',
+            in: 'header',
+            required: false,
+            schema: { type: 'string', pattern: '^\\d+$' },
+          },
+        ],
+        {
+          200: {
+            description: 'text/event-stream; each data line is an EmitRecord',
+            content: {
+              'text/event-stream': { schema: { $ref: '#/components/schemas/EmitRecord' } },
+            },
+          },
+        },
+        { tags },
+      ),
+    },
+    '/v1/emits/cursors/{name}': {
+      get: b.op(
+        "A named subscriber's cursor: the last position it handled (0 when new)",
+        [name],
+        b.ok('Cursor'),
+        {
+          tags,
+        },
+      ),
+      post: b.op(
+        'Acknowledge emits up to a position (or rewind): the stream resumes after it',
+        [name],
+        b.ok('Cursor'),
+        { tags, body: zodToJsonSchema(op.CursorBody) },
       ),
     },
     [effect]: letter([effectId], 'effect'),

@@ -107,3 +107,25 @@ describe('stator dead-letters', () => {
     expect((await cli(['dead-letters', 'show', 'timer/order'], h)).code).toBe(2);
   });
 });
+
+describe('stator emits', () => {
+  it('reads a page, follows the stream from a subscriber’s cursor, and acknowledges', async () => {
+    const h = await operatorHarness();
+    for (const id of ['o1', 'o2']) {
+      await h.t.engine.create('order', id, { input: { total: 5 } });
+      await h.t.engine.send('order', id, { type: 'Pay' });
+    }
+    const page = await cli(['emits', '--limit', '1'], h);
+    expect(page.out).toBe(
+      '#1 order.paid from order/o1 (seq 2) {"type":"order.paid","total":5}\nmore: --after 1\n',
+    );
+    expect((await cli(['emits', 'ack', 'billing', '1'], h)).out).toBe('billing at 1\n');
+    const followed = await cli(
+      ['emits', '--follow', '--subscriber', 'billing', '--limit', '1', '--json'],
+      h,
+    );
+    expect(JSON.parse(followed.out)).toMatchObject({ position: 2, id: 'o2' });
+    expect((await cli(['emits', '--ack'], h)).code).toBe(2);
+    expect((await cli(['emits', '--follow', '--ack'], h)).code).toBe(2);
+  });
+});
