@@ -29,6 +29,10 @@ const COMMANDS = [
   'dead-letters discard',
   'emits',
   'emits ack',
+  'versions',
+  'diff',
+  'shadow',
+  'migrate-instances',
 ];
 
 async function cli(argv: string[], h?: Awaited<ReturnType<typeof harness>>) {

@@ -9,7 +9,7 @@ const STOPPED = 'xstate.stop';
 /** Without a `migrate` or `operate` rule (for the machine or under `'*'`), nobody may migrate its instances. */
 const NO_MIGRATIONS: EventRule = {
   guard: () =>
-    'no "migrate" (or "operate") rule is declared for this machine: add policies.<machine>.migrate (or policies[\'*\'].migrate) naming who may migrate instances',
+    'no "migrate" rule is declared for this machine (nor an "operate" rule): add policies.<machine>.migrate (or policies[\'*\'].migrate) naming who may migrate instances',
 };
 /** Without an `operate` rule (for the machine or under `'*'`), nobody may operate on its instances. */
 const NO_OPERATORS: EventRule = {
