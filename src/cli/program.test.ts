@@ -29,6 +29,7 @@ const COMMANDS = [
   'dead-letters discard',
   'emits',
   'emits ack',
+  'stuck',
   'versions',
   'diff',
   'shadow',

@@ -10,6 +10,7 @@ import { operatorCommands } from './commands/operator.js';
 import { sendCommand } from './commands/send.js';
 import { serveCommand } from './commands/serve.js';
 import { storeCommands } from './commands/store.js';
+import { stuckCommand } from './commands/stuck.js';
 import { versionCommands } from './commands/versions.js';
 import { watchCommand } from './commands/watch.js';
 import { CliError, codeOf, EXIT_CODES, exitCodeOf } from './exit-codes.js';
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIo, version = '0.0.0'): Command {
   operatorCommands(program, io);
   deadLetterCommands(program, io);
   emitCommands(program, io);
+  stuckCommand(program, io);
   graphCommand(program, io);
   storeCommands(program, io);
   versionCommands(program, io);
