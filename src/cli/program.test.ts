@@ -30,6 +30,7 @@ const COMMANDS = [
   'emits',
   'emits ack',
   'stuck',
+  'bulk-send',
   'versions',
   'diff',
   'shadow',

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isStatorError } from '../core/errors.js';
 import { PROBLEM_CODES } from '../server/http-errors.js';
+import { bulkCommand } from './commands/bulk.js';
 import { deadLetterCommands } from './commands/dead-letters.js';
 import { emitCommands } from './commands/emits.js';
 import { graphCommand } from './commands/graph.js';
@@ -34,6 +35,7 @@ export function buildProgram(io: CliIo, version = '0.0.0'): Command {
   deadLetterCommands(program, io);
   emitCommands(program, io);
   stuckCommand(program, io);
+  bulkCommand(program, io);
   graphCommand(program, io);
   storeCommands(program, io);
   versionCommands(program, io);

@@ -10,6 +10,7 @@ import { PROBLEM_CODES } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 import { httpError, problemResponse } from './problem.js';
 import { type RateLimit, rateLimiter } from './rate-limit.js';
+import { BULK_SEND, bulkRoutes } from './routes/bulk.js';
 import {
   DEAD_EFFECT,
   DEAD_LETTER_ACTIONS,
@@ -96,6 +97,7 @@ const ROUTES: readonly [string, string][] = [
   [DEAD_TIMER, 'GET'],
   ...DEAD_LETTER_ACTIONS.map((path): [string, string] => [path, 'POST']),
   [EMITS, 'GET'],
+  [BULK_SEND, 'POST'],
   [EMIT_STREAM, 'GET'],
   [EMIT_CURSOR, 'GET, POST'],
   ['/healthz', 'GET'],
@@ -207,6 +209,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   operatorRoutes(app, ctx);
   deadLetterRoutes(app, ctx);
   emitRoutes(app, ctx);
+  bulkRoutes(app, ctx);
 
   for (const [path, allow] of ROUTES) {
     app.all(path, () => {

@@ -28,6 +28,7 @@ describe('/openapi.json: the operator routes', () => {
         'GET /v1/dead-letters/timers/{machine}/{id}/{timerId}',
         'POST /v1/dead-letters/timers/{machine}/{id}/{timerId}/retry',
         'POST /v1/dead-letters/timers/{machine}/{id}/{timerId}/discard',
+        'POST /v1/machines/{machine}/bulk/send',
         'GET /v1/emits',
         'GET /v1/emits/stream',
         'GET /v1/emits/cursors/{name}',

@@ -16,6 +16,7 @@ export const operatorResponseSchemas = {
   EmitPage: op.EmitPageSchema,
   EmitRecord: op.EmitRecordSchema,
   Cursor: op.CursorSchema,
+  BulkSendResult: op.BulkSendResultSchema,
 };
 
 /** The operator's routes in the OpenAPI document: audit, pending work, stop, retries, dead letters. */
@@ -131,6 +132,14 @@ export function operatorPaths(machines: readonly string[], b: OpBuilders): Json 
         [name],
         b.ok('Cursor'),
         { tags, body: zodToJsonSchema(op.CursorBody) },
+      ),
+    },
+    '/v1/machines/{machine}/bulk/send': {
+      post: b.op(
+        "Send one event to a page of the instances a selection finds (state, status, time in state), with a summary and the next page's cursor. Each instance gets Idempotency-Key `bulk:<operation>`: rerunning the operation sends nothing twice. Needs the machine's `operate` rule",
+        [machine],
+        b.ok('BulkSendResult'),
+        { tags, body: zodToJsonSchema(op.BulkSendBody) },
       ),
     },
     [effect]: letter([effectId], 'effect'),

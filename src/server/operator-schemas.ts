@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MachineName } from './request-schemas.js';
+import { InstanceId, MachineName } from './request-schemas.js';
 
 /**
  * Request and response schemas of the operator's routes (audit, pending work,
@@ -210,3 +210,58 @@ export const CursorSchema = z.object({
 });
 
 export const RetryEffectSchema = z.object({ effect: OutboxRowSchema });
+
+// ---- bulk operations ----
+
+export const BulkSendBody = z
+  .strictObject({
+    operation: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, {
+        error: 'use 1–100 letters, digits and ._:- starting with a letter or digit',
+      })
+      .describe(
+        'The bulk operation id: each instance gets Idempotency-Key `bulk:<operation>`, so running the same operation again (after a crash) sends nothing twice',
+      ),
+    event: z
+      .looseObject({ type: z.string().min(1).max(200) })
+      .describe('The event sent to every selected instance'),
+    state: z.string().min(1).max(500).optional().describe('Only instances in this state path'),
+    status: z
+      .enum(['active', 'done', 'error', 'stopped'])
+      .optional()
+      .describe('Only instances with this status (default active)'),
+    minTimeInState: z
+      .number()
+      .int()
+      .min(0)
+      .max(100 * 365 * 86_400_000)
+      .optional()
+      .describe('Only instances in their state at least this many milliseconds'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe(
+        'Instances handled by this request (default 100): pass `next` as `cursor` to go on',
+      ),
+    cursor: InstanceId.optional().describe('`next` of the previous request'),
+  })
+  .describe('Sends one event to a page of the instances a selection finds');
+
+export const BulkSendResultSchema = z.object({
+  operation: z.string(),
+  processed: z.number().int().describe('Instances of the selection handled by this request'),
+  sent: z.number().int().describe('Events applied now'),
+  duplicates: z
+    .number()
+    .int()
+    .describe('Instances this operation had reached already (an earlier run): nothing applied'),
+  failed: z.number().int(),
+  failures: z
+    .array(z.object({ id: z.string(), code: z.string(), message: z.string() }))
+    .describe('Per instance: why its event was not applied (the first 100)'),
+  next: z.string().nullable().describe('Pass as `cursor` to handle the next page; null when done'),
+});
