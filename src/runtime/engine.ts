@@ -10,6 +10,8 @@ import { GroupCommitter } from './group-commit.js';
 import { consoleLog, Inspector } from './inspection.js';
 import { InstanceCache, instanceKey } from './instance-cache.js';
 import { Mailboxes } from './mailbox.js';
+import { discardDeadLetter, findDeadLetter, retryEffectNow } from './operator/dead-letters.js';
+import { stop as stopInstance } from './operator/stop.js';
 import { ReadinessProbe } from './readiness.js';
 import { rebuild } from './recovery.js';
 import { MachineRegistry } from './registry.js';
@@ -121,6 +123,13 @@ export async function createEngineWithInternals(
   };
   const inMailbox = <T>(machine: string, id: string, task: () => Promise<T>): Promise<T> =>
     mailboxes.run(instanceKey(machine, id), task);
+  const assertSubscriberName = (name: unknown): void => {
+    if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
+      throw errors.validation(
+        'A subscriber needs a name of 1–200 characters (its cursor is stored under it).',
+      );
+    }
+  };
   const readInstance = async (machine: string, id: string) => {
     registry.latest(machine);
     const row = await store.getInstance({ machine, id });
@@ -246,11 +255,7 @@ export async function createEngineWithInternals(
     inspect: (listener, types) => inspector.subscribe(listener, types),
     subscribe(name, handler, opts = {}) {
       if (closed) throw errors.engineClosed();
-      if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
-        throw errors.validation(
-          'A subscriber needs a name of 1–200 characters (its cursor is stored under it).',
-        );
-      }
+      assertSubscriberName(name);
       return fx.subscribe(name, handler, opts);
     },
     async deadLetters(limit = 100) {
@@ -274,6 +279,56 @@ export async function createEngineWithInternals(
       const ok = await store.reviveOutbox(letter.effectId, now);
       if (ok) fx.outbox.notify(now);
       return ok;
+    },
+    deadLetter: (letter) => findDeadLetter(ctx, letter),
+    discardDeadLetter: (letter, opts = {}) => discardDeadLetter(ctx, letter, opts.actor ?? null),
+    async pending(machine, id) {
+      guard(machine, id);
+      const row = await readInstance(machine, id);
+      const [timers, effects] = await Promise.all([store.listTimers(row), store.listOutbox(row)]);
+      return { timers, effects };
+    },
+    async stop(machine, id, opts = {}) {
+      guard(machine, id);
+      assertIdempotencyKey(opts.idempotencyKey);
+      if (
+        opts.reason !== undefined &&
+        (typeof opts.reason !== 'string' || opts.reason.length > 500)
+      ) {
+        throw errors.validation('A stop reason must be a string of at most 500 characters.', {
+          field: 'reason',
+        });
+      }
+      registry.latest(machine);
+      return inMailbox(machine, id, () => stopInstance(ctx, machine, id, opts));
+    },
+    async retryEffect(machine, id, effectId) {
+      guard(machine, id);
+      registry.latest(machine);
+      const row = await retryEffectNow(ctx, machine, id, effectId);
+      fx.outbox.notify(row.nextAttemptAt);
+      return row;
+    },
+    async emits(opts = {}) {
+      if (closed) throw errors.engineClosed();
+      const limit = pageLimit(opts);
+      const emits = await store.readEmits(opts.after ?? 0, limit);
+      return { emits, next: emits.length === limit ? (emits.at(-1)?.position ?? null) : null };
+    },
+    async emitCursor(name) {
+      if (closed) throw errors.engineClosed();
+      assertSubscriberName(name);
+      return store.getCursor(name);
+    },
+    async setEmitCursor(name, position) {
+      if (closed) throw errors.engineClosed();
+      assertSubscriberName(name);
+      if (!Number.isSafeInteger(position) || position < 0) {
+        throw errors.validation('A cursor position must be a non-negative integer.', {
+          field: 'position',
+        });
+      }
+      await store.setCursor(name, position);
     },
     machines: () =>
       registry.describe().map((m) => ({ ...m, latest: versions.newest(m.name).version })),

@@ -4,6 +4,7 @@ import type { StateMapping } from '../core/migrate.js';
 import type { Actor, Clock, InstanceStatus } from '../core/types.js';
 import type {
   AuditRecord,
+  EmitRecord,
   EventRow,
   InstanceRow,
   OutboxRow,
@@ -298,6 +299,36 @@ export type DeadLetterRef =
     }
   | { readonly kind: 'effect'; readonly effectId: string };
 
+/** What an instance waits for: its timers and its unfinished effects. */
+export interface PendingWork {
+  /** Pending timers by due time (dead ones too: `status: 'dead'`). */
+  readonly timers: TimerRow[];
+  /**
+   * Effects not finished yet, in (seq, index) order: activities running or
+   * waiting for their next attempt (`attempts`, `lastError`, `nextAttemptAt`),
+   * actions and sends not yet run, dead-lettered ones (`status: 'dead'`).
+   */
+  readonly effects: OutboxRow[];
+}
+
+export interface StopOptions extends CommandOptions {
+  /** Why: recorded in the `xstate.stop` event's payload. */
+  readonly reason?: string;
+}
+
+export interface EmitReadOptions {
+  /** Emits with a greater position. Default 0. */
+  readonly after?: number;
+  /** Default 100, at most 1000. */
+  readonly limit?: number;
+}
+
+export interface EmitPage {
+  readonly emits: EmitRecord[];
+  /** Pass as `after` to read on; null when this page reached the end of the log (for now). */
+  readonly next: number | null;
+}
+
 export interface Engine {
   /**
    * Creates an instance of the machine's newest version and commits its initial
@@ -356,6 +387,34 @@ export interface Engine {
   deadLetters(limit?: number): Promise<DeadLetters>;
   /** Puts a dead timer or effect back in line, due now. False when there is no such dead letter. */
   retryDeadLetter(letter: DeadLetterRef): Promise<boolean>;
+  /** One dead letter, or undefined when there is none (retried, discarded, never failed). */
+  deadLetter(letter: DeadLetterRef): Promise<TimerRow | OutboxRow | undefined>;
+  /**
+   * Deletes a dead letter for good, with an audit row on its instance
+   * (`stator.dead-letter.discarded`, outcome `discarded`, by `actor`). False
+   * when there is no such dead letter.
+   */
+  discardDeadLetter(letter: DeadLetterRef, options?: { readonly actor?: Actor }): Promise<boolean>;
+  /** What an instance waits for: pending timers, and activities and actions not finished. */
+  pending(machine: string, id: string): Promise<PendingWork>;
+  /**
+   * Stops an instance (an operator's cancel): `xstate.stop` in its history,
+   * its activities stopped and its timers deleted; afterwards it is `stopped`
+   * and accepts no events. Authorized as an event of type `xstate.stop` (the
+   * module policies' `operate` rule). INSTANCE_DONE when it is not active.
+   */
+  stop(machine: string, id: string, options?: StopOptions): Promise<CommandResult>;
+  /**
+   * Runs an effect that failed and waits for its next retry (an activity
+   * between attempts) now. EFFECT_NOT_FOUND / EFFECT_NOT_WAITING otherwise.
+   */
+  retryEffect(machine: string, id: string, effectId: string): Promise<OutboxRow>;
+  /** The store-wide emit log, in commit order, paged by position. */
+  emits(options?: EmitReadOptions): Promise<EmitPage>;
+  /** A named subscriber's durable cursor: the last position it handled (0 when new). */
+  emitCursor(name: string): Promise<number>;
+  /** Moves a named subscriber's cursor (acknowledging emits up to `position`, or rewinding). */
+  setEmitCursor(name: string, position: number): Promise<void>;
   /**
    * Moves an instance to another version of its machine (`stator.migrated` in
    * its history): by the declared migration's state mapping and context
