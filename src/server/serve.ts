@@ -5,7 +5,8 @@ import type { Hono } from 'hono';
 import { StatorError } from '../core/errors.js';
 import { createLogger } from '../host/logger.js';
 import { type LoadedModule, normalizeModule } from '../host/module.js';
-import { createEngine } from '../runtime/engine.js';
+import { createEngine, type ObservedEngine } from '../observability/engine.js';
+import type { MetricsOptions } from '../observability/metrics.js';
 import type { Engine, EngineOptions } from '../runtime/types.js';
 import type { Store } from '../store/types.js';
 import { type AppOptions, createApp } from './app.js';
@@ -17,7 +18,16 @@ import type { RateLimit } from './rate-limit.js';
 import type { MachineModule } from './types.js';
 
 export interface ServerOptions
-  extends Omit<AppOptions, 'engine' | 'shutdown' | 'policies' | 'rateLimit'> {
+  extends Omit<AppOptions, 'engine' | 'shutdown' | 'policies' | 'rateLimit' | 'metrics'> {
+  /**
+   * The engine's metrics and `GET /metrics` (on by default). `token`: only
+   * `Authorization: Bearer <token>` may scrape; `public`: anyone may, on an
+   * authenticated server (without either, scraping needs an API key or JWT
+   * there; a server without authentication serves anyone). `false`: no metrics.
+   */
+  readonly metrics?:
+    | (MetricsOptions & { readonly token?: string; readonly public?: boolean })
+    | false;
   /**
    * Requests per second per caller (429 beyond). Default 100 per second, bursts
    * of 200, when authentication is on or the address is not loopback; no limit
@@ -47,7 +57,7 @@ export interface RunningServer {
   /** `http://host:port` */
   readonly url: string;
   readonly port: number;
-  readonly engine: Engine;
+  readonly engine: ObservedEngine;
   readonly app: Hono<AppEnv>;
   /** Drains: stops accepting, ends watch streams, waits for in-flight requests, closes the engine. Idempotent. */
   close(): Promise<void>;
@@ -85,9 +95,11 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   }
   const mod = 'registrations' in options.module ? options.module : normalizeModule(options.module);
   const logger = options.logger ?? createLogger();
+  const { token, public: publicMetrics, ...metricsOptions } = options.metrics || {};
   const engine = await createEngine({
     log: (message, error) => logger.warn({ err: error }, message),
     ...options.engineOptions,
+    metrics: options.metrics === false ? false : metricsOptions,
     store: options.store,
     machines: mod.registrations,
     ...(secured && { authorize: authorizer(mod.policies) }),
@@ -99,9 +111,16 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const shutdown = new AbortController();
   const rateLimit =
     options.rateLimit ?? (secured || !isLoopback(host) ? DEFAULT_RATE_LIMIT : false);
-  const { rateLimit: _given, ...appOptions } = options;
+  const { rateLimit: _given, metrics: _metrics, ...appOptions } = options;
   const app = createApp({
     ...appOptions,
+    ...(options.metrics !== false && {
+      metrics: {
+        registry: engine.metrics,
+        ...(token !== undefined && { token }),
+        ...(publicMetrics !== undefined && { public: publicMetrics }),
+      },
+    }),
     ...(rateLimit !== false && { rateLimit }),
     engine,
     logger,

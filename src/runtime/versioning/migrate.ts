@@ -154,5 +154,5 @@ export async function migrate(
     snapshot: step.snapshot,
     row: write.instance,
   });
-  return { ...committed(ctx, write), migrated: true, ...planned };
+  return { ...committed(ctx, write, row), migrated: true, ...planned };
 }
