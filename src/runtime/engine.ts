@@ -200,6 +200,7 @@ export async function createEngineWithInternals(
         limit,
         ...(opts.state !== undefined && { state: opts.state }),
         ...(opts.status !== undefined && { status: opts.status }),
+        ...(opts.version !== undefined && { version: opts.version }),
         ...(opts.cursor !== undefined && { afterId: opts.cursor }),
         ...(opts.minTimeInState !== undefined && {
           enteredBefore: ctx.clock.now() - opts.minTimeInState,
@@ -266,7 +267,10 @@ export async function createEngineWithInternals(
     assessMigration(machine, from, to) {
       if (closed) throw errors.engineClosed();
       const mapping = migrations.find(machine, from, to)?.states ?? {};
-      return assessMove(store, registry, machine, from, to, mapping);
+      const registered = registry
+        .versionsOf(machine)
+        .map((e) => ({ version: e.version, machine: e.stepper.machine }));
+      return assessMove(store, registered, machine, from, to, mapping);
     },
     shadow(machine, candidate, opts) {
       if (closed) throw errors.engineClosed();
