@@ -3,6 +3,7 @@ import { createEngine as createRuntimeEngine } from '../runtime/engine.js';
 import type { Engine, EngineOptions } from '../runtime/types.js';
 import type { MetricsOptions } from './metrics.js';
 import { attachMetrics } from './observe-metrics.js';
+import { EngineTracing, TRACE_EVENTS, type TracingOptions } from './tracing.js';
 
 /** What the engine reports about itself, beside its inspection events. */
 export interface ObservabilityOptions {
@@ -12,6 +13,14 @@ export interface ObservabilityOptions {
    * `refreshMs`. `false` turns them off (`engine.metrics` is then empty).
    */
   readonly metrics?: MetricsOptions | boolean;
+  /**
+   * OpenTelemetry spans through `@opentelemetry/api` (on by default; no-ops
+   * until an SDK is registered): one per transition, timer firing and effect
+   * attempt, with each transition's context stored in its event so the
+   * instance's later transitions, on any process, continue its trace.
+   * `false` turns it off (the caller's `traceparent` is then stored as given).
+   */
+  readonly tracing?: TracingOptions | boolean;
 }
 
 /** An engine with its Prometheus registry. */
@@ -35,7 +44,15 @@ export interface ObservedEngine extends Engine {
 export async function createEngine(
   options: EngineOptions & ObservabilityOptions,
 ): Promise<ObservedEngine> {
-  const engine = await createRuntimeEngine(options);
+  const tracing =
+    options.tracing === false || options.tracer !== undefined
+      ? undefined
+      : new EngineTracing(
+          options.store,
+          typeof options.tracing === 'object' ? options.tracing : {},
+        );
+  const engine = await createRuntimeEngine(tracing ? { ...options, tracer: tracing } : options);
+  const untrace = tracing && engine.inspect((event) => tracing.observe(event), TRACE_EVENTS);
   const metrics =
     options.metrics === false
       ? undefined
@@ -51,6 +68,7 @@ export async function createEngine(
     async close() {
       await metrics?.stop();
       await engine.close();
+      untrace?.();
     },
   };
 }
