@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { createEngine as createRuntimeEngine } from '../runtime/engine.js';
 import type { Engine, EngineOptions } from '../runtime/types.js';
+import { LOG_EVENTS, type TransitionLogOptions, transitionLog } from './logging.js';
 import type { MetricsOptions } from './metrics.js';
 import { attachMetrics } from './observe-metrics.js';
 import { EngineTracing, TRACE_EVENTS, type TracingOptions } from './tracing.js';
@@ -21,6 +22,8 @@ export interface ObservabilityOptions {
    * `false` turns it off (the caller's `traceparent` is then stored as given).
    */
   readonly tracing?: TracingOptions | boolean;
+  /** One structured (pino) line per transition, rejections included. Default off. */
+  readonly transitionLog?: TransitionLogOptions | false;
 }
 
 /** An engine with its Prometheus registry. */
@@ -53,6 +56,9 @@ export async function createEngine(
         );
   const engine = await createRuntimeEngine(tracing ? { ...options, tracer: tracing } : options);
   const untrace = tracing && engine.inspect((event) => tracing.observe(event), TRACE_EVENTS);
+  const unlog = options.transitionLog
+    ? engine.inspect(transitionLog(options.transitionLog), LOG_EVENTS)
+    : undefined;
   const metrics =
     options.metrics === false
       ? undefined
@@ -69,6 +75,7 @@ export async function createEngine(
       await metrics?.stop();
       await engine.close();
       untrace?.();
+      unlog?.();
     },
   };
 }

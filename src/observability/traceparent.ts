@@ -23,3 +23,7 @@ export function formatTraceparent(span: SpanContext): string {
   const flags = (span.traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, '0');
   return `00-${span.traceId}-${span.spanId}-${flags}`;
 }
+
+/** The trace id of a `traceparent`, if it is one. */
+export const traceIdOf = (header: string | undefined): string | undefined =>
+  parseTraceparent(header)?.traceId;

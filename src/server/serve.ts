@@ -6,6 +6,7 @@ import { StatorError } from '../core/errors.js';
 import { createLogger } from '../host/logger.js';
 import { type LoadedModule, normalizeModule } from '../host/module.js';
 import { createEngine, type ObservedEngine } from '../observability/engine.js';
+import type { TransitionLogLevel } from '../observability/logging.js';
 import type { MetricsOptions } from '../observability/metrics.js';
 import type { Engine, EngineOptions } from '../runtime/types.js';
 import type { Store } from '../store/types.js';
@@ -34,6 +35,14 @@ export interface ServerOptions
    * for unauthenticated development on loopback. `false` turns it off.
    */
   readonly rateLimit?: RateLimit | false;
+  /**
+   * One structured line per transition through `logger` (on by default, at
+   * `info`; `sample` is the share of instances whose transitions are logged,
+   * rejections always). `false` turns it off.
+   */
+  readonly transitionLog?:
+    | { readonly level?: TransitionLogLevel; readonly sample?: number }
+    | false;
   /** Longest wait for a request's headers before the connection is closed. Default 10 s. */
   readonly headersTimeoutMs?: number;
   /** Longest wait for a whole request (headers and body). Default 30 s. */
@@ -100,6 +109,9 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     log: (message, error) => logger.warn({ err: error }, message),
     ...options.engineOptions,
     metrics: options.metrics === false ? false : metricsOptions,
+    ...(options.transitionLog !== false && {
+      transitionLog: { logger, ...options.transitionLog },
+    }),
     store: options.store,
     machines: mod.registrations,
     ...(secured && { authorize: authorizer(mod.policies) }),
@@ -111,7 +123,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const shutdown = new AbortController();
   const rateLimit =
     options.rateLimit ?? (secured || !isLoopback(host) ? DEFAULT_RATE_LIMIT : false);
-  const { rateLimit: _given, metrics: _metrics, ...appOptions } = options;
+  const { rateLimit: _given, metrics: _metrics, transitionLog: _log, ...appOptions } = options;
   const app = createApp({
     ...appOptions,
     ...(options.metrics !== false && {
