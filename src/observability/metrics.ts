@@ -73,6 +73,9 @@ export class EngineMetrics {
   readonly shadowDivergences: Counter<'machine' | 'version' | 'candidate'>;
   readonly replayDivergences: Counter<'machine'>;
   readonly statsRefreshes: Counter<'ok'>;
+  /** Label children of the instruments fed per transition, so the hot path skips label hashing. */
+  readonly #transition = new Children((...v) => this.transitions.labels(...v));
+  readonly #duration = new Children((...v) => this.stateDuration.labels(...v));
 
   constructor(options: MetricsOptions = {}) {
     const registry = new Registry();
@@ -227,14 +230,14 @@ export class EngineMetrics {
         const previous = event.previous;
         if (previous !== undefined && instance.stateEnteredAt !== previous.stateEnteredAt) {
           const seconds = Math.max(0, ev.recordedAt - previous.stateEnteredAt) / 1000;
-          this.stateDuration.observe({ machine, state: stateKey(previous.value) }, seconds);
+          this.#duration.get(machine, stateKey(previous.value)).observe(seconds);
         }
         return;
       }
       case 'transition.rejected':
       case 'transition.discarded': {
         const { machine, eventType, outcome } = event.audit;
-        this.transitions.inc({ machine, event: this.#events.label(machine, eventType), outcome });
+        this.#transition.get(machine, this.#events.label(machine, eventType), outcome).inc();
         return;
       }
       case 'commit.batch':
@@ -295,5 +298,25 @@ export function effectLabels(row: OutboxRow): { machine: string; kind: string; n
       return { machine: row.machine, kind: 'emit', name: effect.event.type };
     case 'send':
       return { machine: row.machine, kind: 'send', name: effect.target };
+  }
+}
+
+/** Label children made once per distinct label values. */
+class Children<C> {
+  readonly #made = new Map<string, C>();
+  readonly #make: (...values: string[]) => C;
+
+  constructor(make: (...values: string[]) => C) {
+    this.#make = make;
+  }
+
+  get(...values: string[]): C {
+    const key = values.join('\u0000');
+    let child = this.#made.get(key);
+    if (child === undefined) {
+      child = this.#make(...values);
+      this.#made.set(key, child);
+    }
+    return child;
   }
 }
