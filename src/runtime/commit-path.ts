@@ -215,7 +215,7 @@ async function apply(
     snapshot: outcome.snapshot,
     row: write.instance,
   });
-  return committed(ctx, write);
+  return committed(ctx, write, row);
 }
 
 /**
@@ -257,9 +257,14 @@ async function discard(
   return { discarded: true, reason };
 }
 
-export function committed(ctx: RuntimeContext, write: EventWrite): CommandResult {
+export function committed(
+  ctx: RuntimeContext,
+  write: EventWrite,
+  previous?: InstanceRow,
+): CommandResult {
   if (ctx.inspector.wants('transition.committed')) {
-    ctx.inspector.emit({ type: 'transition.committed', at: write.event.recordedAt, write });
+    const at = write.event.recordedAt;
+    ctx.inspector.emit({ type: 'transition.committed', at, write, ...(previous && { previous }) });
   }
   return { ...toState(write.instance), duplicate: false };
 }
