@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnyStateMachine } from 'xstate';
 import { isStatorError } from '../core/errors.js';
+import { allActorLogic } from '../core/inline.js';
 import { sqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { OutboxRow, TimerRow } from '../store/types.js';
 import { createTestEngine, type TestEngine } from '../testing/test-engine.js';
@@ -263,7 +264,7 @@ class Session {
 /** Names of the machines a machine invokes (Stator registers them as machines of their own). */
 function childMachines(machine: AnyStateMachine): string[] {
   const names: string[] = [];
-  for (const logic of Object.values(machine.implementations.actors)) {
+  for (const [, logic] of allActorLogic(machine)) {
     const child = logic as unknown as AnyStateMachine;
     if (typeof child.id === 'string' && 'root' in child) {
       names.push(child.id, ...childMachines(child));

@@ -1,6 +1,7 @@
 import { type AnyStateMachine, StateMachine } from 'xstate';
 import { assertDurable } from '../core/durable-check.js';
 import { errors } from '../core/errors.js';
+import { allActorLogic } from '../core/inline.js';
 import { createStepper, type Stepper } from '../core/step.js';
 import type { MachineRegistration, PayloadSchemas, SnapshotPolicy } from './types.js';
 
@@ -35,12 +36,12 @@ export class MachineRegistry {
     this.#addChildMachines(defaults);
   }
 
-  /** Child machines invoked through setup({ actors }) run as durable instances of their own. */
+  /** Child machines (named in setup({ actors }) or inline in an invoke) run as durable instances of their own. */
   #addChildMachines(defaults: SnapshotPolicy): void {
     const queue = [...this.#latest.values()].map((e) => e.stepper.machine);
     while (queue.length > 0) {
       const machine = queue.pop() as AnyStateMachine;
-      for (const logic of Object.values(machine.implementations.actors)) {
+      for (const [, logic] of allActorLogic(machine)) {
         if (!(logic instanceof StateMachine) || this.#byName.has(logic.id)) continue;
         this.#add({ machine: logic as AnyStateMachine }, defaults);
         queue.push(logic as AnyStateMachine);
