@@ -44,7 +44,7 @@ export interface StatorJob {
 
 const INSTANCE = 'i1';
 /** Rejections that mean "the machine ignores this event", which XState does silently. */
-const IGNORED = new Set(['EVENT_NOT_ACCEPTED', 'INSTANCE_DONE']);
+const IGNORED = new Set(['EVENT_NOT_ACCEPTED', 'EVENT_UNKNOWN', 'INSTANCE_DONE']);
 
 /** Runs the jobs on one engine; if registering them together fails, each on its own. */
 export async function runOnStator(jobs: readonly StatorJob[]): Promise<StatorRun[]> {

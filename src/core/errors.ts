@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'INSTANCE_EXISTS',
   'INSTANCE_DONE',
   'EVENT_NOT_ACCEPTED',
+  // An event type no state of the machine handles (a typo, or an event of another machine).
+  'EVENT_UNKNOWN',
   'SEQUENCE_CONFLICT',
   'IDEMPOTENCY_MISMATCH',
   'STEP_FAILED',
@@ -126,11 +128,23 @@ export const errors = {
       `Instance ${machine}/${id} is ${status} and accepts no more events.`,
       { machine, id, status },
     ),
-  eventNotAccepted: (machine: string, id: string, state: string, eventType: string) =>
+  eventNotAccepted: (
+    machine: string,
+    id: string,
+    state: string,
+    eventType: string,
+    acceptedIn: readonly string[],
+  ) =>
     new StatorError(
       'EVENT_NOT_ACCEPTED',
-      `Instance ${machine}/${id} in state ${state} does not accept event "${eventType}". Send an event the current state handles (or whose guard passes).`,
-      { machine, id, state, eventType },
+      `Instance ${machine}/${id} in state ${state} does not accept event "${eventType}" now. ${acceptedIn.length > 0 ? `It is accepted in state${acceptedIn.length > 1 ? 's' : ''} ${acceptedIn.join(', ')} (when its guard passes)` : 'No state accepts it'}; send it when the instance is there, or send an event the current state handles.`,
+      { machine, id, state, eventType, acceptedIn },
+    ),
+  eventUnknown: (machine: string, id: string, eventType: string, known: readonly string[]) =>
+    new StatorError(
+      'EVENT_UNKNOWN',
+      `Machine "${machine}" handles no event "${eventType}" in any state (instance ${machine}/${id} is unchanged). Check the event type for a typo; the events it handles are: ${known.length > 0 ? known.join(', ') : '(none)'}.`,
+      { machine, id, eventType, known },
     ),
   idempotencyMismatch: (machine: string, id: string, key: string) =>
     new StatorError(

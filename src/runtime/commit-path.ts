@@ -176,8 +176,7 @@ async function apply(
     if (await stale()) return retry();
     const state = formatStateValue(row.value);
     if (internal) return discard(ctx, row, envelope, `not accepted in state ${state}`, fired);
-    await reject(ctx, row, envelope, 'rejected_invalid', 'EVENT_NOT_ACCEPTED');
-    throw errors.eventNotAccepted(machine, id, state, event.type);
+    return notAccepted(ctx, entry, row, envelope);
   }
   const problem = nonJsonAt(outcome.snapshot.context, 'context', current.snapshot.context);
   if (problem) {
@@ -255,6 +254,33 @@ async function discard(
 ): Promise<Discarded> {
   await reject(ctx, row, envelope, 'discarded', reason, firedTimer);
   return { discarded: true, reason };
+}
+
+/**
+ * An event from outside the current state does not take: EVENT_UNKNOWN when no
+ * state handles its type, else EVENT_NOT_ACCEPTED naming the states that do;
+ * or, for a machine registered with `unacceptedEvents: 'ignore'`, XState's
+ * semantics: recorded as discarded, answered with the unchanged state.
+ */
+async function notAccepted(
+  ctx: RuntimeContext,
+  entry: MachineEntry,
+  row: InstanceRow,
+  envelope: EventEnvelope,
+): Promise<CommandResult> {
+  const { machine, id } = row;
+  const type = envelope.event.type;
+  const state = formatStateValue(row.value);
+  if (entry.unacceptedEvents === 'ignore') {
+    await reject(ctx, row, envelope, 'discarded', `ignored: not accepted in state ${state}`);
+    return { ...toState(row), duplicate: false };
+  }
+  if (!entry.events.known(type)) {
+    await reject(ctx, row, envelope, 'rejected_invalid', 'EVENT_UNKNOWN');
+    throw errors.eventUnknown(machine, id, type, entry.events.descriptors);
+  }
+  await reject(ctx, row, envelope, 'rejected_invalid', 'EVENT_NOT_ACCEPTED');
+  throw errors.eventNotAccepted(machine, id, state, type, entry.events.acceptedIn(type));
 }
 
 export function committed(ctx: RuntimeContext, write: EventWrite): CommandResult {
