@@ -200,6 +200,7 @@ export async function createEngineWithInternals(
         limit,
         ...(opts.state !== undefined && { state: opts.state }),
         ...(opts.status !== undefined && { status: opts.status }),
+        ...(opts.version !== undefined && { version: opts.version }),
         ...(opts.cursor !== undefined && { afterId: opts.cursor }),
         ...(opts.minTimeInState !== undefined && {
           enteredBefore: ctx.clock.now() - opts.minTimeInState,

@@ -251,6 +251,8 @@ export interface ListOptions {
   readonly status?: InstanceStatus;
   /** Only instances that have been in their current state at least this long (ms). */
   readonly minTimeInState?: number;
+  /** Only instances running this machine version. */
+  readonly version?: string;
   /** Cursor from the previous page. */
   readonly cursor?: string;
   /** Default 100, at most 1000. */
