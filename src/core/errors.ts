@@ -167,6 +167,12 @@ export const errors = {
       `Instance ${machine}/${id}: handling "${eventType}" would store a context that is not JSON data: ${problem}. Nothing was recorded; make the machine's assign produce plain data (numbers, strings, booleans, null, arrays, plain objects) and resend.`,
       { machine, id, eventType, problem },
     ),
+  effectNotJson: (machine: string, id: string, eventType: string, problem: string) =>
+    new StatorError(
+      'STEP_FAILED',
+      `Instance ${machine}/${id}: handling "${eventType}" would store ${problem}. What an effect carries is stored and read back after a restart (and replayed), so it must be plain JSON data. Nothing was recorded; give the event, input or params plain data (numbers, strings, booleans, null, arrays, plain objects) and resend.`,
+      { machine, id, eventType, problem },
+    ),
   replayDiverged: (machine: string, id: string, seq: number, reason: string) =>
     new StatorError(
       'REPLAY_DIVERGED',

@@ -15,7 +15,7 @@ import type { RuntimeContext } from './context.js';
 import { fingerprint } from './fingerprint.js';
 import { scopedKey } from './idempotency.js';
 import { instanceKey } from './instance-cache.js';
-import { nonJsonAt } from './json-data.js';
+import { effectNotJsonAt, nonJsonAt } from './json-data.js';
 import { load, MAX_CONFLICT_RETRIES } from './load.js';
 import { validateEvent, validateWith } from './payload-schemas.js';
 import { INIT_EVENT } from './recovery.js';
@@ -57,6 +57,8 @@ export async function create(
   );
   const problem = nonJsonAt(step.snapshot.context, 'context');
   if (problem) throw errors.contextNotJson(machine, id, INIT_EVENT, problem);
+  const badEffect = effectNotJsonAt(step.effects);
+  if (badEffect) throw errors.effectNotJson(machine, id, INIT_EVENT, badEffect);
   const write = buildEventWrite({
     entry,
     id,
@@ -179,8 +181,11 @@ async function apply(
     return notAccepted(ctx, entry, row, envelope);
   }
   const problem = nonJsonAt(outcome.snapshot.context, 'context', current.snapshot.context);
-  if (problem) {
-    const error = errors.contextNotJson(machine, id, event.type, problem);
+  const badEffect = problem ? undefined : effectNotJsonAt(outcome.effects);
+  if (problem || badEffect) {
+    const error = problem
+      ? errors.contextNotJson(machine, id, event.type, problem)
+      : errors.effectNotJson(machine, id, event.type, badEffect as string);
     await reject(ctx, row, envelope, 'rejected_error', error.message);
     throw error;
   }
