@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { assign, createMachine, enqueueActions, fromCallback, fromPromise } from 'xstate';
+import { assign, createMachine, enqueueActions, fromCallback, fromPromise, setup } from 'xstate';
 import { createTestEngine, type TestEngine } from '../../testing/test-engine.js';
 import { testStores } from '../test-support/stores.js';
 
@@ -112,6 +112,35 @@ describe('inline action functions', () => {
     ]);
     expect((await t.engine.get('docs', 'd1')).context).toEqual({ n: 20 });
     s.cleanup();
+  });
+});
+
+describe('an inline function named like a setup action', () => {
+  it('runs itself, as XState would, not the named action', async () => {
+    const ran: string[] = [];
+    const m = setup({
+      actions: {
+        notify: () => {
+          ran.push('named');
+        },
+      },
+    }).createMachine({
+      id: 'twins',
+      on: {
+        Named: { actions: 'notify' },
+        Inline: {
+          actions: function notify() {
+            ran.push('inline');
+          },
+        },
+      },
+    });
+    t = await createTestEngine({ machines: [m] });
+    await t.engine.create('twins', 't1');
+    await t.engine.send('twins', 't1', { type: 'Inline' });
+    await t.engine.send('twins', 't1', { type: 'Named' });
+    await t.settle();
+    expect(ran.sort()).toEqual(['inline', 'named']);
   });
 });
 
