@@ -81,6 +81,15 @@ export interface MachineRegistration {
    * and is not risky for one (see `stator diff`).
    */
   readonly compatible?: boolean;
+  /**
+   * What a send of an event the current state does not take gets. `'reject'`
+   * (the default): EVENT_NOT_ACCEPTED (or EVENT_UNKNOWN for a type no state
+   * handles), recorded in the audit log as `rejected_invalid`. `'ignore'`:
+   * XState's own semantics, for machines migrated from XState that rely on
+   * it: the event is recorded in the audit log as `discarded` and the send
+   * succeeds without a change (same seq, same state).
+   */
+  readonly unacceptedEvents?: 'reject' | 'ignore';
 }
 
 /** Payload schemas of one machine: per event type, and for the create input. */
