@@ -13,6 +13,7 @@ import { Mailboxes } from './mailbox.js';
 import { ReadinessProbe } from './readiness.js';
 import { rebuild } from './recovery.js';
 import { MachineRegistry } from './registry.js';
+import { stateAt } from './time-travel.js';
 import type { Engine, EngineOptions } from './types.js';
 import {
   assertExternalEvent,
@@ -187,6 +188,20 @@ export async function createEngineWithInternals(
       const resolve = (version: string) => registry.get(machine, version);
       const { snapshot, seq } = await rebuild(store, resolve, row.version, { machine, id }, true);
       return { value: snapshot.value, context: snapshot.context, status: snapshot.status, seq };
+    },
+    async stateAt(machine, id, seq) {
+      guard(machine, id);
+      if (!Number.isSafeInteger(seq) || seq < 1) {
+        throw errors.validation(`seq must be a whole number from 1 on (got ${String(seq)}).`);
+      }
+      const row = await readInstance(machine, id);
+      if (seq > row.seq) {
+        throw errors.validation(
+          `Instance ${machine}/${id} has no event at seq ${seq}: its history ends at ${row.seq}. Ask for a seq from 1 to ${row.seq}.`,
+        );
+      }
+      const resolve = (version: string) => registry.get(machine, version);
+      return stateAt(store, resolve, row.version, { machine, id }, seq);
     },
     async list(machine, opts = {}) {
       if (closed) throw errors.engineClosed();

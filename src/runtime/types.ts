@@ -1,4 +1,4 @@
-import type { AnyStateMachine } from 'xstate';
+import type { AnyStateMachine, EventObject, StateValue } from 'xstate';
 import type { Assessment } from '../analysis/assess.js';
 import type { StateMapping } from '../core/migrate.js';
 import type { Actor, Clock, InstanceStatus } from '../core/types.js';
@@ -274,6 +274,40 @@ export type DeadLetterRef =
     }
   | { readonly kind: 'effect'; readonly effectId: string };
 
+/** A timer that was pending after the event: set by a step and not yet fired or cancelled. */
+export interface PastTimer {
+  readonly timerId: string;
+  readonly dueAt: number;
+  /** The seq of the event whose step set it. */
+  readonly setBySeq: number;
+  readonly event: EventObject;
+  readonly target: string;
+}
+
+/** An activity that was running after the event: started and not yet finished or stopped. */
+export interface PastActivity {
+  readonly activityId: string;
+  readonly src: string;
+  readonly startedBySeq: number;
+}
+
+/** An instance as it was right after the event at `seq`, rebuilt by replay. */
+export interface PastState {
+  readonly machine: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly version: string;
+  readonly value: StateValue;
+  readonly context: unknown;
+  readonly status: InstanceStatus;
+  /** When the instance entered `value` (the recorded time of the event that moved it there). */
+  readonly stateEnteredAt: number;
+  /** The event at `seq`. */
+  readonly event: Pick<EventRow, 'seq' | 'type' | 'recordedAt' | 'actor'>;
+  readonly timers: readonly PastTimer[];
+  readonly activities: readonly PastActivity[];
+}
+
 export interface Engine {
   /** Creates an instance of the machine's newest version and commits its initial state. */
   create(machine: string, id: string, options?: CreateOptions): Promise<CommandResult>;
@@ -294,6 +328,13 @@ export interface Engine {
     machine: string,
     id: string,
   ): Promise<Pick<InstanceState, 'value' | 'context' | 'status' | 'seq'>>;
+  /**
+   * The instance as it was right after the event at `seq`, rebuilt by the pure
+   * step from its history (across recorded migrations) with pending timers and
+   * running activities; no effect runs, nothing is written. VALIDATION_FAILED
+   * for a seq past the history's end.
+   */
+  stateAt(machine: string, id: string, seq: number): Promise<PastState>;
   /** Instances of a machine by state, status and time in state. */
   list(machine: string, options?: ListOptions): Promise<InstancePage>;
   /**

@@ -10,6 +10,7 @@ import { PROBLEM_CODES } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 import { httpError, problemResponse } from './problem.js';
 import { type RateLimit, rateLimiter } from './rate-limit.js';
+import { inspectRoutes, PERMISSIONS, STATE_AT, WHOAMI } from './routes/inspect.js';
 import { EVENTS, HISTORY, INSTANCE, INSTANCES, instanceRoutes } from './routes/instances.js';
 import { MACHINE, MACHINES, machineRoutes } from './routes/machines.js';
 import { DIFF, MIGRATE, SHADOW, VERSIONS, versionRoutes } from './routes/versions.js';
@@ -72,6 +73,9 @@ const ROUTES: readonly [string, string][] = [
   [EVENTS, 'POST'],
   [HISTORY, 'GET'],
   [WATCH, 'GET'],
+  [STATE_AT, 'GET'],
+  [PERMISSIONS, 'GET'],
+  [WHOAMI, 'GET'],
   [MACHINE, 'GET'],
   [VERSIONS, 'GET'],
   [DIFF, 'GET'],
@@ -184,6 +188,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   instanceRoutes(app, ctx);
   versionRoutes(app, ctx);
   watchRoute(app, ctx);
+  inspectRoutes(app, ctx);
 
   for (const [path, allow] of ROUTES) {
     app.all(path, () => {

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { StandardSchema } from '../runtime/types.js';
+import * as inspector from './inspector-schemas.js';
 import { hoistDefs, standardToJsonSchema, zodToJsonSchema } from './json-schema.js';
+import { inspectorPaths } from './openapi-inspector.js';
 import { versioningPaths } from './openapi-versioning.js';
 import {
   CreateBody,
@@ -64,6 +66,13 @@ export function openApiDocument(options: {
       { op, ok, pathParam, queryParams },
     ),
   );
+  Object.assign(
+    paths,
+    inspectorPaths(
+      options.machines.map((m) => m.name),
+      { op, ok, pathParam, queryParams },
+    ),
+  );
   return {
     openapi: '3.1.0',
     info: {
@@ -108,6 +117,9 @@ const responseSchemas: Record<string, z.ZodType> = {
   Assessment: versioning.AssessmentSchema,
   MigrationResult: versioning.MigrationResultSchema,
   ShadowReport: versioning.ShadowReportSchema,
+  PastState: inspector.PastStateSchema,
+  WhoAmI: inspector.WhoAmISchema,
+  InstanceAccess: inspector.InstanceAccessSchema,
 };
 
 function machinePaths(machine: MachineDoc, put: (name: string, schema: Json) => Json): Json {
