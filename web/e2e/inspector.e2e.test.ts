@@ -216,10 +216,53 @@ describe('the inspector in a browser', { timeout: TEST_MS }, () => {
       await page.locator('[data-state="order.paid.awaitingPacking"][data-active]').count(),
     ).toBe(0);
     await page.getByRole('button', { name: /^3\s*Pack/ }).click();
+    // Live, the pending timers card reads the replay of the newest event: none after Pay.
+    await page.getByRole('region', { name: 'Time travel' }).getByText('Live').first().waitFor();
     await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, 'instance-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot(page, 'instance-dark');
+    await page.close();
+  });
+
+  it('time-travels through the history: chart, context and timers as they were after each event', async () => {
+    const page = await newPage();
+    await page.goto(`${url}/machines/order/instances/e2e-1`);
+    await page.locator('[data-state="order.paid.packed"][data-active]').waitFor();
+    const travel = page.getByRole('region', { name: 'Time travel' });
+    // One step back with the button: the state after Pay (event 2).
+    await travel.getByRole('button', { name: /Previous/ }).click();
+    await travel.getByText(/after event 2 of 3/).waitFor();
+    await page.locator('[data-state="order.paid.awaitingPacking"][data-active]').waitFor();
+    expect(await page.locator('[data-state="order.paid.packed"][data-active]').count()).toBe(0);
+    expect(await page.getByTestId('instance-state').textContent()).toBe('paid.awaitingPacking');
+    await page.locator('.timeline-row.selected[data-seq="2"]').waitFor();
+    // The form pauses while looking at the past, and says why.
+    expect(await page.getByRole('button', { name: /^Send/ }).isDisabled()).toBe(true);
+    await page.getByText(/looking at the past/).waitFor();
+    // With the keyboard ([): the creation, with its 48-hour payment window pending and nothing paid.
+    await page.locator('body').press('[');
+    await travel.getByText(/after event 1 of 3/).waitFor();
+    await page.locator('[data-state="order.pending"][data-active]').waitFor();
+    await page
+      .getByRole('list', { name: 'Pending timers' })
+      .getByText(/due in (2d 0h|47h)/)
+      .waitFor();
+    await page
+      .getByRole('region', { name: /Context/ })
+      .getByText('paid')
+      .first()
+      .waitFor();
+    expect(await page.getByRole('region', { name: /Context/ }).textContent()).toMatch(/paid:?\s*0/);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await shot(page, 'time-travel-light');
+    // ] twice, then live again: packed, and the form is back.
+    await page.locator('body').press(']');
+    await travel.getByText(/after event 2 of 3/).waitFor();
+    await travel.getByRole('button', { name: 'Live' }).click();
+    await travel.getByText(/Live: after event 3/).waitFor();
+    await page.locator('[data-state="order.paid.packed"][data-active]').waitFor();
+    expect(await page.getByRole('button', { name: /^Send/ }).isDisabled()).toBe(false);
     await page.close();
   });
 

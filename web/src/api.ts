@@ -2,14 +2,17 @@ import { getToken } from './auth';
 import type {
   CommandResult,
   HistoryPage,
+  InstanceAccess,
   InstancePage,
   InstanceState,
   InstanceStatus,
   MachineDetail,
   MachineSummary,
+  PastState,
   Problem,
   StateValue,
   WatchMessage,
+  WhoAmI,
 } from './types';
 
 /**
@@ -132,6 +135,34 @@ export function getHistory(
   limit = 1000,
 ): Promise<HistoryPage> {
   return request<HistoryPage>(`${instancePath(machine, id)}/history?after=${after}&limit=${limit}`);
+}
+
+const past = new Map<string, Promise<PastState>>();
+
+/**
+ * The instance as it was right after event `seq` (rebuilt by the server's
+ * replay). Cached: a past state never changes. Only the last 200 are kept.
+ */
+export function getStateAt(machine: string, id: string, seq: number): Promise<PastState> {
+  const key = JSON.stringify([machine, id, seq]);
+  let hit = past.get(key);
+  if (!hit) {
+    hit = request<PastState>(`${instancePath(machine, id)}/state?seq=${seq}`);
+    hit.catch(() => past.delete(key));
+    past.set(key, hit);
+    if (past.size > 200) past.delete(past.keys().next().value as string);
+  }
+  return hit;
+}
+
+/** Who the caller is and what its roles allow, per machine. */
+export function whoAmI(): Promise<WhoAmI> {
+  return request<WhoAmI>('/v1/whoami');
+}
+
+/** What the caller may send to the instance now (roles and guards). */
+export function getPermissions(machine: string, id: string): Promise<InstanceAccess> {
+  return request<InstanceAccess>(`${instancePath(machine, id)}/permissions`);
 }
 
 export function sendEvent(
