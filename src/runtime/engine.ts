@@ -216,6 +216,8 @@ export async function createEngineWithInternals(
         ...(opts.state !== undefined && { state: opts.state }),
         ...(opts.status !== undefined && { status: opts.status }),
         ...(opts.cursor !== undefined && { afterId: opts.cursor }),
+        ...(opts.idPrefix !== undefined && { idPrefix: opts.idPrefix }),
+        ...(opts.version !== undefined && { version: opts.version }),
         ...(opts.minTimeInState !== undefined && {
           enteredBefore: ctx.clock.now() - opts.minTimeInState,
         }),

@@ -242,6 +242,10 @@ export interface ListOptions {
   readonly status?: InstanceStatus;
   /** Only instances that have been in their current state at least this long (ms). */
   readonly minTimeInState?: number;
+  /** Only instances whose id starts with this. */
+  readonly idPrefix?: string;
+  /** Only instances on this machine version. */
+  readonly version?: string;
   /** Cursor from the previous page. */
   readonly cursor?: string;
   /** Default 100, at most 1000. */

@@ -84,6 +84,8 @@ export function instanceRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
       ...(query.state !== undefined && { state: query.state }),
       ...(query.status !== undefined && { status: query.status }),
       ...(query.minTimeInState !== undefined && { minTimeInState: query.minTimeInState }),
+      ...(query.idPrefix !== undefined && { idPrefix: query.idPrefix }),
+      ...(query.version !== undefined && { version: query.version }),
       ...(query.limit !== undefined && { limit: query.limit }),
       ...(query.cursor !== undefined && { cursor: query.cursor }),
     };
