@@ -8,9 +8,11 @@ import type {
   InstanceStatus,
   MachineDetail,
   MachineSummary,
+  MigrationResult,
   PastState,
   Problem,
   StateValue,
+  VersionList,
   WatchMessage,
   WhoAmI,
 } from './types';
@@ -106,6 +108,9 @@ export interface ListFilter {
   readonly status?: InstanceStatus;
   /** Milliseconds. */
   readonly minTimeInState?: number;
+  /** Ids starting with this (filtered by the server, over its id index). */
+  readonly idPrefix?: string;
+  readonly version?: string;
 }
 
 export function listInstances(
@@ -120,6 +125,8 @@ export function listInstances(
     q.set('minTimeInState', String(Math.round(filter.minTimeInState)));
   }
   q.set('limit', String(page.limit ?? 200));
+  if (filter.idPrefix) q.set('idPrefix', filter.idPrefix);
+  if (filter.version) q.set('version', filter.version);
   if (page.cursor) q.set('cursor', page.cursor);
   return request<InstancePage>(`${machinePath(machine)}/instances?${q}`);
 }
@@ -135,6 +142,28 @@ export function getHistory(
   limit = 1000,
 ): Promise<HistoryPage> {
   return request<HistoryPage>(`${instancePath(machine, id)}/history?after=${after}&limit=${limit}`);
+}
+
+/** The machine's versions with their live instances by state. */
+export function getVersions(machine: string): Promise<VersionList> {
+  return request<VersionList>(`${machinePath(machine)}/versions`);
+}
+
+/** Moves an instance to another version (or works the move out, with `dryRun`). */
+export function migrateInstance(
+  machine: string,
+  id: string,
+  body: { to: string; dryRun: boolean },
+  idempotencyKey?: string,
+): Promise<MigrationResult> {
+  return request<MigrationResult>(`${instancePath(machine, id)}/migrate`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(idempotencyKey && { 'idempotency-key': idempotencyKey }),
+    },
+    body: JSON.stringify(body),
+  });
 }
 
 const past = new Map<string, Promise<PastState>>();

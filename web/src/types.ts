@@ -212,3 +212,33 @@ export interface InstanceAccess {
   readonly migrate: Decision;
   readonly events: Readonly<Record<string, Decision>>;
 }
+
+/** One version of a machine in GET /v1/machines/{m}/versions. */
+export interface VersionInfo {
+  readonly version: string;
+  readonly fingerprint: string;
+  readonly registeredAt: number;
+  readonly registered: boolean;
+  readonly latest: boolean;
+  readonly share?: number;
+  readonly live: { readonly total: number; readonly states: Readonly<Record<string, number>> };
+  readonly retirable: boolean;
+}
+
+export interface VersionList {
+  readonly machine: string;
+  readonly versions: readonly VersionInfo[];
+  readonly shadow?: {
+    readonly candidate: string;
+    readonly compared: number;
+    readonly diverged: number;
+    readonly skipped: number;
+  };
+}
+
+/** POST …/instances/{id}/migrate. */
+export interface MigrationResult extends CommandResult {
+  readonly migrated: boolean;
+  readonly from: string;
+  readonly effects: readonly { readonly kind: string; readonly id: string }[];
+}
