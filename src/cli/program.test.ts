@@ -18,6 +18,10 @@ const COMMANDS = [
   'keys revoke',
   'db',
   'db migrate',
+  'versions',
+  'diff',
+  'shadow',
+  'migrate-instances',
 ];
 
 async function cli(argv: string[], h?: Awaited<ReturnType<typeof harness>>) {

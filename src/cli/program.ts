@@ -3,9 +3,11 @@ import { isStatorError } from '../core/errors.js';
 import { PROBLEM_CODES } from '../server/http-errors.js';
 import { graphCommand } from './commands/graph.js';
 import { instanceCommands } from './commands/instances.js';
+import { migrateInstancesCommand } from './commands/migrate-instances.js';
 import { sendCommand } from './commands/send.js';
 import { serveCommand } from './commands/serve.js';
 import { storeCommands } from './commands/store.js';
+import { versionCommands } from './commands/versions.js';
 import { watchCommand } from './commands/watch.js';
 import { CliError, codeOf, EXIT_CODES, exitCodeOf } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -15,6 +17,8 @@ export function buildProgram(io: CliIo, version = '0.0.0'): Command {
   const program = new Command('stator')
     .description('Durable XState statecharts: serve a machine module and drive its instances.')
     .version(version)
+    // `stator shadow order --version 2`: options after a command are that command's.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(add --help for usage)');
@@ -24,6 +28,8 @@ export function buildProgram(io: CliIo, version = '0.0.0'): Command {
   watchCommand(program, io);
   graphCommand(program, io);
   storeCommands(program, io);
+  versionCommands(program, io);
+  migrateInstancesCommand(program, io);
   program.addHelpText(
     'after',
     `

@@ -215,9 +215,9 @@ export async function createEngineWithInternals(
         limit,
         ...(opts.state !== undefined && { state: opts.state }),
         ...(opts.status !== undefined && { status: opts.status }),
+        ...(opts.version !== undefined && { version: opts.version }),
         ...(opts.cursor !== undefined && { afterId: opts.cursor }),
         ...(opts.idPrefix !== undefined && { idPrefix: opts.idPrefix }),
-        ...(opts.version !== undefined && { version: opts.version }),
         ...(opts.minTimeInState !== undefined && {
           enteredBefore: ctx.clock.now() - opts.minTimeInState,
         }),
@@ -283,7 +283,10 @@ export async function createEngineWithInternals(
     assessMigration(machine, from, to) {
       if (closed) throw errors.engineClosed();
       const mapping = migrations.find(machine, from, to)?.states ?? {};
-      return assessMove(store, registry, machine, from, to, mapping);
+      const registered = registry
+        .versionsOf(machine)
+        .map((e) => ({ version: e.version, machine: e.stepper.machine }));
+      return assessMove(store, registered, machine, from, to, mapping);
     },
     shadow(machine, candidate, opts) {
       if (closed) throw errors.engineClosed();

@@ -244,7 +244,7 @@ export interface ListOptions {
   readonly minTimeInState?: number;
   /** Only instances whose id starts with this. */
   readonly idPrefix?: string;
-  /** Only instances on this machine version. */
+  /** Only instances running this machine version. */
   readonly version?: string;
   /** Cursor from the previous page. */
   readonly cursor?: string;

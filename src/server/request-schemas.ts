@@ -41,6 +41,13 @@ export const EventBody = z
   })
   .describe('An event: its type and payload fields side by side');
 
+export const Version = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[^\p{Cc}]+$/u, { error: 'no control characters' })
+  .describe('A machine version, as registered (`1`, `2`, `2024-06`)');
+
 export const ListQuery = z.strictObject({
   state: z
     .string()
@@ -49,6 +56,7 @@ export const ListQuery = z.strictObject({
     .optional()
     .describe('A state path (`paid`, `paid.packed`): instances in it or its substates'),
   status: z.enum(['active', 'done', 'error', 'stopped']).optional(),
+  version: Version.optional().describe('Only instances running this machine version'),
   minTimeInState: count('minTimeInState', 0, 9_999_999)
     .optional()
     .describe('Only instances in their current state for at least this many milliseconds'),
@@ -57,7 +65,6 @@ export const ListQuery = z.strictObject({
     .regex(/^[A-Za-z0-9._:@~-]{1,200}$/, { error: 'use 1–200 characters of an instance id' })
     .optional()
     .describe('Only instances whose id starts with this (uses the id index)'),
-  version: z.string().min(1).max(100).optional().describe('Only instances on this machine version'),
   limit: count('limit', 1, 1000).optional().describe('Default 100, at most 1000'),
   cursor: InstanceId.optional().describe('`next` of the previous page'),
 });
