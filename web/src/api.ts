@@ -91,13 +91,18 @@ export function listMachines(): Promise<MachineSummary[]> {
 
 const details = new Map<string, Promise<MachineDetail>>();
 
-/** One machine's detail (chart, schemas); cached for the page's life, as definitions do not change while served. */
-export function getMachine(machine: string): Promise<MachineDetail> {
-  let hit = details.get(machine);
+/**
+ * One machine's detail (chart, schemas) for a version (default: the newest);
+ * cached for the page's life, as a registered version does not change while served.
+ */
+export function getMachine(machine: string, version?: string): Promise<MachineDetail> {
+  const key = JSON.stringify([machine, version ?? null]);
+  let hit = details.get(key);
   if (!hit) {
-    hit = request<MachineDetail>(machinePath(machine));
-    hit.catch(() => details.delete(machine));
-    details.set(machine, hit);
+    const q = version === undefined ? '' : `?version=${enc(version)}`;
+    hit = request<MachineDetail>(`${machinePath(machine)}${q}`);
+    hit.catch(() => details.delete(key));
+    details.set(key, hit);
   }
   return hit;
 }

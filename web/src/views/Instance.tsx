@@ -32,7 +32,6 @@ type WatchStatus = 'connecting' | 'live' | 'ended' | 'error' | 'idle';
  * replays the history to it).
  */
 export function Instance({ machine, id }: { machine: string; id: string }) {
-  const detail = useLoad(() => getMachine(machine), `detail:${machine}`);
   const [instance, setInstance] = useState<InstanceState | undefined>();
   const [error, setError] = useState<ApiError | undefined>();
   const [entries, setEntries] = useState<TimelineEntry[]>([]);
@@ -45,6 +44,12 @@ export function Instance({ machine, id }: { machine: string; id: string }) {
   const permissions = usePermissions(machine, id, instance?.seq);
   const now = useNow(1000);
   const [threshold] = useStuckThreshold();
+  // The live instance's version (for the form), and the version of the state shown (for the chart).
+  const liveVersion = instance?.version;
+  const detail = useLoad(
+    () => getMachine(machine, liveVersion),
+    `detail:${machine}:${liveVersion ?? ''}`,
+  );
   const index = useMemo(
     () => (detail.data ? indexChart(detail.data.chart) : undefined),
     [detail.data],
@@ -53,9 +58,18 @@ export function Instance({ machine, id }: { machine: string; id: string }) {
   const past = travel !== null ? pastAt.state : undefined;
   /** What the chart, context and facts show: the past state when travelling, else the live one. */
   const shown = travel !== null ? past : instance;
+  const shownVersion = shown?.version ?? liveVersion;
+  const chartDetail = useLoad(
+    () => getMachine(machine, shownVersion),
+    `detail:${machine}:${shownVersion ?? ''}`,
+  );
+  const chartIndex = useMemo(
+    () => (chartDetail.data ? indexChart(chartDetail.data.chart) : undefined),
+    [chartDetail.data],
+  );
   const active = useMemo(
-    () => (index && shown ? activeIds(index, shown.value) : new Set<string>()),
-    [index, shown],
+    () => (chartIndex && shown ? activeIds(chartIndex, shown.value) : new Set<string>()),
+    [chartIndex, shown],
   );
   const liveActive = useMemo(
     () => (index && instance ? activeIds(index, instance.value) : new Set<string>()),
@@ -227,9 +241,9 @@ export function Instance({ machine, id }: { machine: string; id: string }) {
         </dl>
       )}
       <section className="card" aria-label="Statechart">
-        {detail.data && (
+        {chartDetail.data && (
           <ChartView
-            chart={detail.data.chart}
+            chart={chartDetail.data.chart}
             label={
               past
                 ? `Statechart of ${machine}; the states of ${id} after event ${past.seq} are highlighted`

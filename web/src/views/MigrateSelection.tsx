@@ -28,6 +28,8 @@ export function MigrateSelection(props: {
   );
   const [outcomes, setOutcomes] = useState<Outcome[]>([]);
   const [progress, setProgress] = useState(0);
+  /** The instances of the last run (the selection is cleared once it migrated). */
+  const [batch, setBatch] = useState<readonly string[]>([]);
 
   const reason =
     props.allowed !== true
@@ -41,8 +43,10 @@ export function MigrateSelection(props: {
   const run = async (dryRun: boolean) => {
     setPhase(dryRun ? 'dry' : 'running');
     setProgress(0);
+    const ids = dryRun ? [...selected] : batch;
+    setBatch(ids);
     const out: Outcome[] = [];
-    for (const id of selected) {
+    for (const id of ids) {
       try {
         const result = await migrateInstance(
           machine,
@@ -61,6 +65,8 @@ export function MigrateSelection(props: {
     if (!dryRun) props.onDone();
   };
 
+  // A dry run holds for the selection it ran on only.
+  const stale = selected.length !== batch.length || selected.some((id, i) => id !== batch[i]);
   const failed = outcomes.filter((o) => o.error).length;
   const moving = outcomes.filter((o) => o.result && o.result.from !== to).length;
   return (
@@ -94,7 +100,7 @@ export function MigrateSelection(props: {
         >
           Dry run ({selected.length} selected)
         </button>
-        {phase === 'checked' && (
+        {phase === 'checked' && !stale && (
           <button
             type="button"
             className="primary"
@@ -106,8 +112,8 @@ export function MigrateSelection(props: {
         )}
         {(phase === 'dry' || phase === 'running') && (
           <span>
-            <progress max={selected.length} value={progress} aria-label="Progress" /> {progress}/
-            {selected.length}
+            <progress max={batch.length} value={progress} aria-label="Progress" /> {progress}/
+            {batch.length}
           </span>
         )}
         {reason && (
@@ -116,7 +122,7 @@ export function MigrateSelection(props: {
           </span>
         )}
       </div>
-      {phase === 'confirm' && (
+      {phase === 'confirm' && !stale && (
         <div className="confirm" role="alertdialog" aria-labelledby="migrate-confirm">
           <p id="migrate-confirm">
             Move {moving} instance{moving === 1 ? '' : 's'} of {machine} to version{' '}
@@ -135,7 +141,7 @@ export function MigrateSelection(props: {
         <>
           <p aria-live="polite">
             {phase === 'done' || phase === 'running' ? 'Migrated' : 'Dry run'}: {outcomes.length} of{' '}
-            {selected.length}
+            {batch.length}
             {failed > 0 ? `, ${failed} refused` : ''}.
           </p>
           <ul className="migrate-results" aria-label="Migration results">
