@@ -92,7 +92,7 @@ export function Timeline({
                 data-index={item.index}
                 data-seq={e.seq}
                 ref={virtual.measureElement}
-                className={`timeline-row${e.seq === selected ? ' selected' : ''}`}
+                className={`timeline-row${e.seq === selected ? ' selected' : ''}${selected !== undefined && e.seq > selected ? ' future' : ''}`}
                 aria-current={e.seq === selected ? 'step' : undefined}
                 style={{ transform: `translateY(${item.start}px)` }}
                 aria-setsize={rows}

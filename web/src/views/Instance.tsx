@@ -295,7 +295,7 @@ export function Instance({ machine, id }: { machine: string; id: string }) {
         <Timeline
           entries={entries}
           loading={!historyDone}
-          {...(viewed !== undefined && { selected: viewed })}
+          {...(travel !== null && { selected: travel })}
           onTravel={(seq) => setTravel(instance && seq >= instance.seq ? null : seq)}
         />
       </section>

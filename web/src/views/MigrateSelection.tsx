@@ -43,6 +43,7 @@ export function MigrateSelection(props: {
   const run = async (dryRun: boolean) => {
     setPhase(dryRun ? 'dry' : 'running');
     setProgress(0);
+    setOutcomes([]);
     const ids = dryRun ? [...selected] : batch;
     setBatch(ids);
     const out: Outcome[] = [];
