@@ -3,6 +3,7 @@ import type { StandardSchema } from '../runtime/types.js';
 import * as inspector from './inspector-schemas.js';
 import { hoistDefs, standardToJsonSchema, zodToJsonSchema } from './json-schema.js';
 import { inspectorPaths } from './openapi-inspector.js';
+import { operatorPaths, operatorResponseSchemas } from './openapi-operator.js';
 import { versioningPaths } from './openapi-versioning.js';
 import {
   CreateBody,
@@ -66,13 +67,15 @@ export function openApiDocument(options: {
       { op, ok, pathParam, queryParams },
     ),
   );
-  Object.assign(
-    paths,
-    inspectorPaths(
-      options.machines.map((m) => m.name),
-      { op, ok, pathParam, queryParams },
-    ),
-  );
+  for (const more of [inspectorPaths, operatorPaths]) {
+    Object.assign(
+      paths,
+      more(
+        options.machines.map((m) => m.name),
+        { op, ok, pathParam, queryParams },
+      ),
+    );
+  }
   return {
     openapi: '3.1.0',
     info: {
@@ -120,6 +123,7 @@ const responseSchemas: Record<string, z.ZodType> = {
   PastState: inspector.PastStateSchema,
   WhoAmI: inspector.WhoAmISchema,
   InstanceAccess: inspector.InstanceAccessSchema,
+  ...operatorResponseSchemas,
 };
 
 function machinePaths(machine: MachineDoc, put: (name: string, schema: Json) => Json): Json {
