@@ -5,6 +5,7 @@ import { bulkCommand } from './commands/bulk.js';
 import { deadLetterCommands } from './commands/dead-letters.js';
 import { emitCommands } from './commands/emits.js';
 import { graphCommand } from './commands/graph.js';
+import { initCommand } from './commands/init.js';
 import { instanceCommands } from './commands/instances.js';
 import { migrateInstancesCommand } from './commands/migrate-instances.js';
 import { operatorCommands } from './commands/operator.js';
@@ -40,6 +41,7 @@ export function buildProgram(io: CliIo, version = '0.0.0'): Command {
   storeCommands(program, io);
   versionCommands(program, io);
   migrateInstancesCommand(program, io);
+  initCommand(program, io);
   program.addHelpText(
     'after',
     `

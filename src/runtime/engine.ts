@@ -15,7 +15,7 @@ import { stop as stopInstance } from './operator/stop.js';
 import { ReadinessProbe } from './readiness.js';
 import { rebuild } from './recovery.js';
 import { MachineRegistry } from './registry.js';
-import type { Engine, EngineOptions } from './types.js';
+import type { CommandOptions, CreateOptions, Engine, EngineOptions, MachineRef } from './types.js';
 import {
   assertExternalEvent,
   assertIdempotencyKey,
@@ -31,6 +31,13 @@ import { VersionChooser } from './versioning/rollout.js';
 import { shadowRun } from './versioning/shadow.js';
 import { assessMove, versionsOf } from './versioning/versions.js';
 import { toState } from './write.js';
+
+/** A machine's name from a name or the machine itself; VALIDATION_FAILED for anything else. */
+function nameOf(ref: unknown): string {
+  const name = typeof ref === 'object' && ref !== null ? (ref as { id?: unknown }).id : ref;
+  assertMachineName(name);
+  return name;
+}
 
 /** The engine plus the handles `stator/testing` drives it with. */
 export interface EngineWithInternals {
@@ -130,26 +137,41 @@ export async function createEngineWithInternals(
     return row;
   };
 
+  // Typed from the machine when given one (`engine.get(orderMachine, id)`); the
+  // stored context is what the machine's `assign` wrote, so the cast is the
+  // machine's own promise.
+  const create = async (ref: MachineRef, id: string, opts: CreateOptions = {}) => {
+    const machine = nameOf(ref);
+    guard(machine, id);
+    assertIdempotencyKey(opts.idempotencyKey);
+    if (opts.input !== undefined) assertJson(opts.input, 'input');
+    return inMailbox(machine, id, () => commitPath.create(ctx, machine, id, opts));
+  };
+  const send = async (
+    ref: MachineRef,
+    id: string,
+    event: { readonly type: string },
+    opts: CommandOptions = {},
+  ) => {
+    const machine = nameOf(ref);
+    guard(machine, id);
+    assertExternalEvent(event);
+    assertIdempotencyKey(opts.idempotencyKey);
+    const copy = { ...event };
+    return inMailbox(machine, id, () =>
+      commitPath.send(ctx, machine, id, { event: copy, options: opts }),
+    );
+  };
+  const get = async (ref: MachineRef, id: string) => {
+    const machine = nameOf(ref);
+    guard(machine, id);
+    return toState(await readInstance(machine, id));
+  };
+
   const engine: Engine = {
-    async create(machine, id, opts = {}) {
-      guard(machine, id);
-      assertIdempotencyKey(opts.idempotencyKey);
-      if (opts.input !== undefined) assertJson(opts.input, 'input');
-      return inMailbox(machine, id, () => commitPath.create(ctx, machine, id, opts));
-    },
-    async send(machine, id, event, opts = {}) {
-      guard(machine, id);
-      assertExternalEvent(event);
-      assertIdempotencyKey(opts.idempotencyKey);
-      const copy = { ...event };
-      return inMailbox(machine, id, () =>
-        commitPath.send(ctx, machine, id, { event: copy, options: opts }),
-      );
-    },
-    async get(machine, id) {
-      guard(machine, id);
-      return toState(await readInstance(machine, id));
-    },
+    create: create as Engine['create'],
+    send: send as Engine['send'],
+    get: get as Engine['get'],
     async history(machine, id, opts = {}) {
       guard(machine, id);
       const row = await readInstance(machine, id);

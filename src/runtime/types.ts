@@ -1,4 +1,4 @@
-import type { AnyStateMachine } from 'xstate';
+import type { AnyStateMachine, ContextFrom, EventFromLogic, InputFrom } from 'xstate';
 import type { Assessment } from '../analysis/assess.js';
 import type { StateMapping } from '../core/migrate.js';
 import type { Actor, Clock, InstanceStatus } from '../core/types.js';
@@ -191,11 +191,33 @@ export interface EngineOptions extends EffectsOptions {
   readonly authorize?: Authorizer | ((request: AuthorizationRequest) => AuthorizationDecision);
 }
 
-/** Where an instance is now: its row without the internal parent link. */
-export type InstanceState = Omit<InstanceRow, 'parent'>;
+/**
+ * Where an instance is now: its row without the internal parent link.
+ * `TContext` is the machine's context type when the machine itself is passed
+ * to `engine.get(orderMachine, id)` (`unknown` for a machine name). The
+ * context is stored as JSON: values JSON cannot hold (a `Date`, a `Map`)
+ * come back in their JSON form whatever the type says.
+ */
+export type InstanceState<TContext = unknown> = Omit<InstanceRow, 'parent' | 'context'> & {
+  readonly context: TContext;
+};
+
+/** A machine as the engine's commands take it: its name, or the machine itself (typed results). */
+export type MachineRef = string | AnyStateMachine;
+
+/** The context type of a `MachineRef`: the machine's own, or `unknown` for a name. */
+export type ContextOf<M extends MachineRef> = M extends AnyStateMachine ? ContextFrom<M> : unknown;
+
+/** The events a `MachineRef` takes: the machine's own union, or any `{ type }` for a name. */
+export type EventOf<M extends MachineRef> = M extends AnyStateMachine
+  ? EventFromLogic<M>
+  : { readonly type: string; readonly [key: string]: unknown };
+
+/** The input type of a `MachineRef`: the machine's own, or `unknown` for a name. */
+export type InputOf<M extends MachineRef> = M extends AnyStateMachine ? InputFrom<M> : unknown;
 
 /** The outcome of `create` or `send`: the committed state, or the recorded one for a repeated key. */
-export interface CommandResult extends InstanceState {
+export interface CommandResult<TContext = unknown> extends InstanceState<TContext> {
   /** True when this answer is the recorded result of an earlier request with the same idempotency key. */
   readonly duplicate: boolean;
 }
@@ -209,8 +231,8 @@ export interface CommandOptions {
   readonly traceContext?: Readonly<Record<string, string>>;
 }
 
-export interface CreateOptions extends CommandOptions {
-  readonly input?: unknown;
+export interface CreateOptions<TInput = unknown> extends CommandOptions {
+  readonly input?: TInput;
 }
 
 export interface HistoryOptions {
@@ -308,16 +330,29 @@ export interface EmitPage {
 }
 
 export interface Engine {
-  /** Creates an instance of the machine's newest version and commits its initial state. */
-  create(machine: string, id: string, options?: CreateOptions): Promise<CommandResult>;
-  /** Applies an event; resolves after it is committed. */
-  send(
-    machine: string,
+  /**
+   * Creates an instance of the machine's newest version and commits its initial
+   * state. `machine` is the machine's name, or the machine itself: then the
+   * input, and the result's context, have the machine's types.
+   */
+  create<M extends MachineRef>(
+    machine: M,
     id: string,
-    event: { readonly type: string; readonly [key: string]: unknown },
+    options?: CreateOptions<InputOf<M>>,
+  ): Promise<CommandResult<ContextOf<M>>>;
+  /**
+   * Applies an event; resolves after it is committed. Given the machine itself
+   * (`engine.send(orderMachine, id, { type: 'Pay' })`), the event and the
+   * result's context have the machine's types.
+   */
+  send<M extends MachineRef>(
+    machine: M,
+    id: string,
+    event: EventOf<M>,
     options?: CommandOptions,
-  ): Promise<CommandResult>;
-  get(machine: string, id: string): Promise<InstanceState>;
+  ): Promise<CommandResult<ContextOf<M>>>;
+  /** The instance now; `engine.get(orderMachine, id)` types its context as the machine's. */
+  get<M extends MachineRef>(machine: M, id: string): Promise<InstanceState<ContextOf<M>>>;
   history(machine: string, id: string, options?: HistoryOptions): Promise<HistoryPage>;
   audit(machine: string, id: string, options?: HistoryOptions): Promise<AuditPage>;
   /** Writes a snapshot of the instance's current state now (manual strategy). */

@@ -152,11 +152,14 @@ async function liveOn(client: StatorClient, machine: string, flags: MigrateFlags
   }
   if (flags.state === undefined) return from.live.total;
   const prefix = flags.state;
-  return Object.entries(from.live.states)
-    .filter(
-      ([key]) => key === prefix || key.startsWith(`${prefix}.`) || key.startsWith(`${prefix}/`),
-    )
-    .reduce((sum, [, n]) => sum + n, 0);
+  return (
+    Object.entries(from.live.states)
+      // A state key lists the active leaves, comma-separated (parallel regions).
+      .filter(([key]) =>
+        key.split(',').some((leaf) => leaf === prefix || leaf.startsWith(`${prefix}.`)),
+      )
+      .reduce((sum, [, n]) => sum + n, 0)
+  );
 }
 
 /** Ids of the live instances still on `--from`, page by page (cursor order, so moved ones are not met again). */

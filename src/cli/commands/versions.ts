@@ -185,7 +185,7 @@ function describeVersions(list: VersionList): string {
 
 function describeAssessment(a: Assessment, flags: { from: string; to: string }): string {
   const states = a.states.map((s) => [
-    s.state,
+    s.state || '(machine)',
     s.live === undefined ? '?' : String(s.live),
     s.verdict,
     s.reasons.join('; '),
