@@ -13,9 +13,18 @@ import { Mailboxes } from './mailbox.js';
 import { discardDeadLetter, findDeadLetter, retryEffectNow } from './operator/dead-letters.js';
 import { stop as stopInstance } from './operator/stop.js';
 import { ReadinessProbe } from './readiness.js';
-import { rebuild } from './recovery.js';
+import { INIT_EVENT, rebuild } from './recovery.js';
 import { MachineRegistry } from './registry.js';
-import type { CommandOptions, CreateOptions, Engine, EngineOptions, MachineRef } from './types.js';
+import { stateAt } from './time-travel.js';
+import { traced, withTrace } from './trace-hook.js';
+import type {
+  CommandOptions,
+  CreateOptions,
+  Engine,
+  EngineOptions,
+  MachineRef,
+  TransitionTraceRequest,
+} from './types.js';
 import {
   assertExternalEvent,
   assertIdempotencyKey,
@@ -108,6 +117,7 @@ export async function createEngineWithInternals(
     versions,
     // Rows a commit writes are leased to this process, which dispatches them from memory.
     outboxLease: auto ? (now) => ({ owner, until: now + leaseMs }) : () => undefined,
+    tracer: options.tracer,
   };
   const mailboxes = new Mailboxes();
   const entryOf = (name: string, version?: string) =>
@@ -145,7 +155,12 @@ export async function createEngineWithInternals(
     guard(machine, id);
     assertIdempotencyKey(opts.idempotencyKey);
     if (opts.input !== undefined) assertJson(opts.input, 'input');
-    return inMailbox(machine, id, () => commitPath.create(ctx, machine, id, opts));
+    const request = traceRequest(machine, id, INIT_EVENT, 'create', opts);
+    return inMailbox(machine, id, () =>
+      traced(ctx.tracer, request, (trace) =>
+        commitPath.create(ctx, machine, id, withTrace(opts, trace)),
+      ),
+    );
   };
   const send = async (
     ref: MachineRef,
@@ -158,8 +173,11 @@ export async function createEngineWithInternals(
     assertExternalEvent(event);
     assertIdempotencyKey(opts.idempotencyKey);
     const copy = { ...event };
+    const request = traceRequest(machine, id, copy.type, 'event', opts);
     return inMailbox(machine, id, () =>
-      commitPath.send(ctx, machine, id, { event: copy, options: opts }),
+      traced(ctx.tracer, request, (trace) =>
+        commitPath.send(ctx, machine, id, { event: copy, options: withTrace(opts, trace) }),
+      ),
     );
   };
   const get = async (ref: MachineRef, id: string) => {
@@ -219,6 +237,20 @@ export async function createEngineWithInternals(
       const { snapshot, seq } = await rebuild(store, resolve, row.version, { machine, id }, true);
       return { value: snapshot.value, context: snapshot.context, status: snapshot.status, seq };
     },
+    async stateAt(machine, id, seq) {
+      guard(machine, id);
+      if (!Number.isSafeInteger(seq) || seq < 1) {
+        throw errors.validation(`seq must be a whole number from 1 on (got ${String(seq)}).`);
+      }
+      const row = await readInstance(machine, id);
+      if (seq > row.seq) {
+        throw errors.validation(
+          `Instance ${machine}/${id} has no event at seq ${seq}: its history ends at ${row.seq}. Ask for a seq from 1 to ${row.seq}.`,
+        );
+      }
+      const resolve = (version: string) => registry.get(machine, version);
+      return stateAt(store, resolve, row.version, { machine, id }, seq);
+    },
     async list(machine, opts = {}) {
       if (closed) throw errors.engineClosed();
       registry.latest(machine);
@@ -233,6 +265,7 @@ export async function createEngineWithInternals(
         ...(opts.status !== undefined && { status: opts.status }),
         ...(opts.version !== undefined && { version: opts.version }),
         ...(opts.cursor !== undefined && { afterId: opts.cursor }),
+        ...(opts.idPrefix !== undefined && { idPrefix: opts.idPrefix }),
         ...(opts.minTimeInState !== undefined && {
           enteredBefore: ctx.clock.now() - opts.minTimeInState,
         }),
@@ -385,4 +418,14 @@ export async function createEngineWithInternals(
       return effect === undefined ? timer : Math.min(timer, effect);
     },
   };
+}
+
+function traceRequest(
+  machine: string,
+  id: string,
+  eventType: string,
+  kind: 'create' | 'event',
+  opts: CommandOptions,
+): TransitionTraceRequest {
+  return { machine, id, eventType, kind, actor: opts.actor ?? null, incoming: opts.traceContext };
 }

@@ -147,6 +147,11 @@ export interface InstanceQuery {
   readonly enteredBefore?: number;
   /** Only instances running this version of the machine. */
   readonly version?: string;
+  /**
+   * Only ids starting with this (a range over the id index: instance ids are
+   * ASCII below `\x7f`, so [prefix, prefix + '\x7f') holds exactly them).
+   */
+  readonly idPrefix?: string;
   /** Keyset cursor: ids strictly greater than this. */
   readonly afterId?: string;
   /** Default 100, at most 1000. */
@@ -169,6 +174,25 @@ export interface VersionCount {
   readonly version: string;
   readonly stateKey: string;
   readonly count: number;
+}
+
+/** Instances of one machine in one state key and status, and how long the oldest has been there. */
+export interface StateCount {
+  readonly stateKey: string;
+  readonly status: InstanceStatus;
+  readonly count: number;
+  /** The earliest `stateEnteredAt` of the group. */
+  readonly oldestEnteredAt: number;
+}
+
+/** Work waiting in the store for one machine's instances. */
+export interface WorkCount {
+  readonly machine: string;
+  readonly timersPending: number;
+  readonly timersDead: number;
+  /** Outbox rows pending or started (an at-most-once activity under way). */
+  readonly outboxPending: number;
+  readonly outboxDead: number;
 }
 
 export type AuditOutcome =
