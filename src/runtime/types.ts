@@ -1,9 +1,17 @@
-import type { AnyStateMachine } from 'xstate';
+import type {
+  AnyStateMachine,
+  ContextFrom,
+  EventFromLogic,
+  EventObject,
+  InputFrom,
+  StateValue,
+} from 'xstate';
 import type { Assessment } from '../analysis/assess.js';
 import type { StateMapping } from '../core/migrate.js';
 import type { Actor, Clock, InstanceStatus } from '../core/types.js';
 import type {
   AuditRecord,
+  EmitRecord,
   EventRow,
   InstanceRow,
   OutboxRow,
@@ -80,6 +88,15 @@ export interface MachineRegistration {
    * and is not risky for one (see `stator diff`).
    */
   readonly compatible?: boolean;
+  /**
+   * What a send of an event the current state does not take gets. `'reject'`
+   * (the default): EVENT_NOT_ACCEPTED (or EVENT_UNKNOWN for a type no state
+   * handles), recorded in the audit log as `rejected_invalid`. `'ignore'`:
+   * XState's own semantics, for machines migrated from XState that rely on
+   * it: the event is recorded in the audit log as `discarded` and the send
+   * succeeds without a change (same seq, same state).
+   */
+  readonly unacceptedEvents?: 'reject' | 'ignore';
 }
 
 /** Payload schemas of one machine: per event type, and for the create input. */
@@ -203,11 +220,33 @@ export interface EngineOptions extends EffectsOptions {
   readonly tracer?: TransitionTracer;
 }
 
-/** Where an instance is now: its row without the internal parent link. */
-export type InstanceState = Omit<InstanceRow, 'parent'>;
+/**
+ * Where an instance is now: its row without the internal parent link.
+ * `TContext` is the machine's context type when the machine itself is passed
+ * to `engine.get(orderMachine, id)` (`unknown` for a machine name). The
+ * context is stored as JSON: values JSON cannot hold (a `Date`, a `Map`)
+ * come back in their JSON form whatever the type says.
+ */
+export type InstanceState<TContext = unknown> = Omit<InstanceRow, 'parent' | 'context'> & {
+  readonly context: TContext;
+};
+
+/** A machine as the engine's commands take it: its name, or the machine itself (typed results). */
+export type MachineRef = string | AnyStateMachine;
+
+/** The context type of a `MachineRef`: the machine's own, or `unknown` for a name. */
+export type ContextOf<M extends MachineRef> = M extends AnyStateMachine ? ContextFrom<M> : unknown;
+
+/** The events a `MachineRef` takes: the machine's own union, or any `{ type }` for a name. */
+export type EventOf<M extends MachineRef> = M extends AnyStateMachine
+  ? EventFromLogic<M>
+  : { readonly type: string; readonly [key: string]: unknown };
+
+/** The input type of a `MachineRef`: the machine's own, or `unknown` for a name. */
+export type InputOf<M extends MachineRef> = M extends AnyStateMachine ? InputFrom<M> : unknown;
 
 /** The outcome of `create` or `send`: the committed state, or the recorded one for a repeated key. */
-export interface CommandResult extends InstanceState {
+export interface CommandResult<TContext = unknown> extends InstanceState<TContext> {
   /** True when this answer is the recorded result of an earlier request with the same idempotency key. */
   readonly duplicate: boolean;
 }
@@ -221,8 +260,8 @@ export interface CommandOptions {
   readonly traceContext?: Readonly<Record<string, string>>;
 }
 
-export interface CreateOptions extends CommandOptions {
-  readonly input?: unknown;
+export interface CreateOptions<TInput = unknown> extends CommandOptions {
+  readonly input?: TInput;
 }
 
 export interface HistoryOptions {
@@ -255,6 +294,8 @@ export interface ListOptions {
   readonly status?: InstanceStatus;
   /** Only instances that have been in their current state at least this long (ms). */
   readonly minTimeInState?: number;
+  /** Only instances whose id starts with this. */
+  readonly idPrefix?: string;
   /** Only instances running this machine version. */
   readonly version?: string;
   /** Cursor from the previous page. */
@@ -289,17 +330,94 @@ export type DeadLetterRef =
     }
   | { readonly kind: 'effect'; readonly effectId: string };
 
+/** A timer that was pending after the event: set by a step and not yet fired or cancelled. */
+export interface PastTimer {
+  readonly timerId: string;
+  readonly dueAt: number;
+  /** The seq of the event whose step set it. */
+  readonly setBySeq: number;
+  readonly event: EventObject;
+  readonly target: string;
+}
+
+/** An activity that was running after the event: started and not yet finished or stopped. */
+export interface PastActivity {
+  readonly activityId: string;
+  readonly src: string;
+  readonly startedBySeq: number;
+}
+
+/** An instance as it was right after the event at `seq`, rebuilt by replay. */
+export interface PastState {
+  readonly machine: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly version: string;
+  readonly value: StateValue;
+  readonly context: unknown;
+  readonly status: InstanceStatus;
+  /** When the instance entered `value` (the recorded time of the event that moved it there). */
+  readonly stateEnteredAt: number;
+  /** The event at `seq`. */
+  readonly event: Pick<EventRow, 'seq' | 'type' | 'recordedAt' | 'actor'>;
+  readonly timers: readonly PastTimer[];
+  readonly activities: readonly PastActivity[];
+}
+
+/** What an instance waits for: its timers and its unfinished effects. */
+export interface PendingWork {
+  /** Pending timers by due time (dead ones too: `status: 'dead'`). */
+  readonly timers: TimerRow[];
+  /**
+   * Effects not finished yet, in (seq, index) order: activities running or
+   * waiting for their next attempt (`attempts`, `lastError`, `nextAttemptAt`),
+   * actions and sends not yet run, dead-lettered ones (`status: 'dead'`).
+   */
+  readonly effects: OutboxRow[];
+}
+
+export interface StopOptions extends CommandOptions {
+  /** Why: recorded in the `xstate.stop` event's payload. */
+  readonly reason?: string;
+}
+
+export interface EmitReadOptions {
+  /** Emits with a greater position. Default 0. */
+  readonly after?: number;
+  /** Default 100, at most 1000. */
+  readonly limit?: number;
+}
+
+export interface EmitPage {
+  readonly emits: EmitRecord[];
+  /** Pass as `after` to read on; null when this page reached the end of the log (for now). */
+  readonly next: number | null;
+}
+
 export interface Engine {
-  /** Creates an instance of the machine's newest version and commits its initial state. */
-  create(machine: string, id: string, options?: CreateOptions): Promise<CommandResult>;
-  /** Applies an event; resolves after it is committed. */
-  send(
-    machine: string,
+  /**
+   * Creates an instance of the machine's newest version and commits its initial
+   * state. `machine` is the machine's name, or the machine itself: then the
+   * input, and the result's context, have the machine's types.
+   */
+  create<M extends MachineRef>(
+    machine: M,
     id: string,
-    event: { readonly type: string; readonly [key: string]: unknown },
+    options?: CreateOptions<InputOf<M>>,
+  ): Promise<CommandResult<ContextOf<M>>>;
+  /**
+   * Applies an event; resolves after it is committed. Given the machine itself
+   * (`engine.send(orderMachine, id, { type: 'Pay' })`), the event and the
+   * result's context have the machine's types.
+   */
+  send<M extends MachineRef>(
+    machine: M,
+    id: string,
+    event: EventOf<M>,
     options?: CommandOptions,
-  ): Promise<CommandResult>;
-  get(machine: string, id: string): Promise<InstanceState>;
+  ): Promise<CommandResult<ContextOf<M>>>;
+  /** The instance now; `engine.get(orderMachine, id)` types its context as the machine's. */
+  get<M extends MachineRef>(machine: M, id: string): Promise<InstanceState<ContextOf<M>>>;
   history(machine: string, id: string, options?: HistoryOptions): Promise<HistoryPage>;
   audit(machine: string, id: string, options?: HistoryOptions): Promise<AuditPage>;
   /** Writes a snapshot of the instance's current state now (manual strategy). */
@@ -309,6 +427,13 @@ export interface Engine {
     machine: string,
     id: string,
   ): Promise<Pick<InstanceState, 'value' | 'context' | 'status' | 'seq'>>;
+  /**
+   * The instance as it was right after the event at `seq`, rebuilt by the pure
+   * step from its history (across recorded migrations) with pending timers and
+   * running activities; no effect runs, nothing is written. VALIDATION_FAILED
+   * for a seq past the history's end.
+   */
+  stateAt(machine: string, id: string, seq: number): Promise<PastState>;
   /** Instances of a machine by state, status and time in state. */
   list(machine: string, options?: ListOptions): Promise<InstancePage>;
   /**
@@ -334,6 +459,34 @@ export interface Engine {
   deadLetters(limit?: number): Promise<DeadLetters>;
   /** Puts a dead timer or effect back in line, due now. False when there is no such dead letter. */
   retryDeadLetter(letter: DeadLetterRef): Promise<boolean>;
+  /** One dead letter, or undefined when there is none (retried, discarded, never failed). */
+  deadLetter(letter: DeadLetterRef): Promise<TimerRow | OutboxRow | undefined>;
+  /**
+   * Deletes a dead letter for good, with an audit row on its instance
+   * (`stator.dead-letter.discarded`, outcome `discarded`, by `actor`). False
+   * when there is no such dead letter.
+   */
+  discardDeadLetter(letter: DeadLetterRef, options?: { readonly actor?: Actor }): Promise<boolean>;
+  /** What an instance waits for: pending timers, and activities and actions not finished. */
+  pending(machine: string, id: string): Promise<PendingWork>;
+  /**
+   * Stops an instance (an operator's cancel): `xstate.stop` in its history,
+   * its activities stopped and its timers deleted; afterwards it is `stopped`
+   * and accepts no events. Authorized as an event of type `xstate.stop` (the
+   * module policies' `operate` rule). INSTANCE_DONE when it is not active.
+   */
+  stop(machine: string, id: string, options?: StopOptions): Promise<CommandResult>;
+  /**
+   * Runs an effect that failed and waits for its next retry (an activity
+   * between attempts) now. EFFECT_NOT_FOUND / EFFECT_NOT_WAITING otherwise.
+   */
+  retryEffect(machine: string, id: string, effectId: string): Promise<OutboxRow>;
+  /** The store-wide emit log, in commit order, paged by position. */
+  emits(options?: EmitReadOptions): Promise<EmitPage>;
+  /** A named subscriber's durable cursor: the last position it handled (0 when new). */
+  emitCursor(name: string): Promise<number>;
+  /** Moves a named subscriber's cursor (acknowledging emits up to `position`, or rewinding). */
+  setEmitCursor(name: string, position: number): Promise<void>;
   /**
    * Moves an instance to another version of its machine (`stator.migrated` in
    * its history): by the declared migration's state mapping and context

@@ -207,6 +207,9 @@ export function serveCommand(program: Command, io: CliIo): void {
       'share of instances whose transitions are logged, 0 to 1 (env STATOR_TRANSITION_LOG_SAMPLE; default 1)',
     )
     .action(async (modulePath: string, flags: ServeFlags) => {
+      // Listen first: a SIGTERM while starting up stops the server once it is
+      // up, instead of killing the process half-way (or racing the listener).
+      const stopping = io.stopRequested();
       const config = serveConfig(flags, io.env);
       const mod = await loadModule(modulePath, io.cwd);
       const { store } = await storeFromUrl(config.db);
@@ -231,7 +234,7 @@ export function serveCommand(program: Command, io: CliIo): void {
         throw error;
       });
       io.stderr(`stator: serving ${modulePath} on ${server.url} (db ${config.db})\n`);
-      const signal = await io.stopRequested();
+      const signal = await stopping;
       io.stderr(`stator: ${signal} received, draining\n`);
       await server.close();
     });
