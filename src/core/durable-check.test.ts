@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createMachine, fromCallback, fromObservable, fromPromise, setup } from 'xstate';
+import {
+  createMachine,
+  fromCallback,
+  fromObservable,
+  fromPromise,
+  StateMachine,
+  setup,
+} from 'xstate';
 import { orderMachine } from '../../examples/order.js';
 import { actorKind, assertDurable } from './durable-check.js';
+import { secondXState } from './test-support/second-xstate.js';
 
 const problemOf = (fn: () => void): string => {
   try {
@@ -80,5 +88,23 @@ describe('durable-feature check', () => {
       states: { a: { invoke: [{ src: 'charge' }, { src: 'child' }] } },
     });
     expect(() => assertDurable(m)).not.toThrow();
+  });
+});
+
+describe('durable-feature check with another copy of XState', () => {
+  it('recognises machines and promise actors built by a second XState instance', async () => {
+    const other = await secondXState();
+    expect(other.StateMachine).not.toBe(StateMachine);
+    const child = other.createMachine({ id: 'child' });
+    expect(actorKind(child)).toBe('machine');
+    const m = other
+      .setup({ actors: { charge: other.fromPromise(async () => 1), child } })
+      .createMachine({
+        id: 'm',
+        initial: 'a',
+        states: { a: { invoke: [{ src: 'charge' }, { src: 'child' }] } },
+      });
+    expect(() => assertDurable(m)).not.toThrow();
+    expect(actorKind(other.fromCallback(() => {}))).toBe('other');
   });
 });

@@ -1,4 +1,4 @@
-import { type AnyActorLogic, type AnyStateMachine, StateMachine, type StateNode } from 'xstate';
+import type { AnyActorLogic, AnyStateMachine, StateNode } from 'xstate';
 import { StatorError } from './errors.js';
 
 /** What kind of actor logic a `setup({ actors })` entry is, as far as durability goes. */
@@ -12,7 +12,7 @@ const PROBE = Symbol('stator.probe');
  * `xstate.promise.resolve`. The probe runs only the logic's pure transition.
  */
 export function actorKind(logic: AnyActorLogic): ActorKind {
-  if (logic instanceof StateMachine) return 'machine';
+  if (isMachineLogic(logic)) return 'machine';
   try {
     const state = { status: 'active', output: undefined, error: undefined, input: undefined };
     const scope = { self: {}, system: {}, emit: () => {}, defer: () => {} };
@@ -25,6 +25,27 @@ export function actorKind(logic: AnyActorLogic): ActorKind {
   } catch {
     return 'other';
   }
+}
+
+/**
+ * Whether actor logic is a state machine, recognised by shape rather than by
+ * `instanceof StateMachine`: a project that installs Stator and XState side
+ * by side can hold two copies of XState, and a machine built by the other
+ * copy is still a machine.
+ */
+export function isMachineLogic(logic: unknown): logic is AnyStateMachine {
+  if (typeof logic !== 'object' || logic === null) return false;
+  const m = logic as Partial<Record<keyof AnyStateMachine, unknown>>;
+  return (
+    typeof m.id === 'string' &&
+    typeof m.root === 'object' &&
+    m.root !== null &&
+    typeof m.implementations === 'object' &&
+    typeof m.getStateNodeById === 'function' &&
+    typeof m.resolveState === 'function' &&
+    typeof m.getInitialSnapshot === 'function' &&
+    typeof m.transition === 'function'
+  );
 }
 
 interface Problem {

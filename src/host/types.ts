@@ -46,9 +46,17 @@ export interface MachinePolicy {
    * Migrations of instances to another version (engine.migrate, `POST
    * …/migrate`). Not covered by `events['*']`, and unlike the event rules an
    * undeclared `migrate` denies: with authentication on, nobody migrates
-   * until a rule (here or under `'*'`) says who.
+   * until a rule (here or under `'*'`) says who. Without a `migrate` rule,
+   * the `operate` rule decides.
    */
   readonly migrate?: EventRule;
+  /**
+   * Operator actions on instances: stopping one (`xstate.stop`), running a
+   * waiting effect now, retrying or discarding its dead letters. Not covered
+   * by `events['*']`, and an undeclared `operate` denies: with authentication
+   * on, nobody operates until a rule says who. The guard sees the instance.
+   */
+  readonly operate?: EventRule;
 }
 
 /** Policies by machine name; `'*'` applies to machines without their own entry. */

@@ -1,5 +1,5 @@
-import { type AnyStateMachine, StateMachine } from 'xstate';
-import { assertDurable } from '../core/durable-check.js';
+import type { AnyStateMachine } from 'xstate';
+import { assertDurable, isMachineLogic } from '../core/durable-check.js';
 import { errors } from '../core/errors.js';
 import { type HandledEvents, handledEvents } from '../core/events-handled.js';
 import { allActorLogic } from '../core/inline.js';
@@ -47,9 +47,9 @@ export class MachineRegistry {
     while (queue.length > 0) {
       const machine = queue.pop() as AnyStateMachine;
       for (const [, logic] of allActorLogic(machine)) {
-        if (!(logic instanceof StateMachine) || this.#byName.has(logic.id)) continue;
-        this.#add({ machine: logic as AnyStateMachine }, defaults);
-        queue.push(logic as AnyStateMachine);
+        if (!isMachineLogic(logic) || this.#byName.has(logic.id)) continue;
+        this.#add({ machine: logic }, defaults);
+        queue.push(logic);
       }
     }
   }

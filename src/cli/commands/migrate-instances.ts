@@ -10,7 +10,10 @@ import { type ClientFlags, clientOf, outputOf, withClientFlags } from '../option
 interface MigrateFlags extends ClientFlags {
   readonly from: string;
   readonly to: string;
-  readonly state?: string;
+  readonly where?: string;
+  readonly batch: string;
+  /** From --where state=…. */
+  state?: string;
   readonly dryRun?: boolean;
   readonly limit?: string;
   readonly concurrency: string;
@@ -26,7 +29,18 @@ const TRANSIENT: ReadonlySet<CliCode> = new Set([
   'SEQUENCE_CONFLICT',
 ]);
 const ATTEMPTS = 5;
-const PAGE = 200;
+
+/** `state=<path>`, the one condition instances are selected by. */
+function stateOf(where: string): string {
+  const match = /^state=(.+)$/.exec(where.trim());
+  if (!match?.[1]) {
+    throw new CliError(
+      'USAGE',
+      `--where ${JSON.stringify(where)} is not a condition this command knows; use --where state=<path>, e.g. --where state=paid.packed.`,
+    );
+  }
+  return match[1];
+}
 
 /**
  * `migrate-instances`: moves the live instances of one version to another, one
@@ -43,7 +57,8 @@ export function migrateInstancesCommand(program: Command, io: CliIo): void {
       .argument('<machine>')
       .requiredOption('--from <version>', 'the version instances are on')
       .requiredOption('--to <version>', 'the version to move them to')
-      .option('--state <path>', 'only instances in this state or its substates')
+      .option('--where <condition>', 'only instances in a state or its substates: state=<path>')
+      .option('--batch <n>', 'instances listed per page', '200')
       .option('--dry-run', 'work out every move without committing any')
       .option('--limit <n>', 'move at most this many')
       .option('--concurrency <n>', 'requests in flight', '4')
@@ -54,6 +69,7 @@ export function migrateInstancesCommand(program: Command, io: CliIo): void {
   ).action(async (machine: string, flags: MigrateFlags) => {
     if (flags.from === flags.to)
       throw new CliError('USAGE', '--from and --to name the same version.');
+    if (flags.where !== undefined) flags.state = stateOf(flags.where);
     const client = clientOf(flags, io);
     const out = outputOf(flags, io);
     const operation = flags.operation ?? randomUUID().slice(0, 8);
@@ -136,11 +152,14 @@ async function liveOn(client: StatorClient, machine: string, flags: MigrateFlags
   }
   if (flags.state === undefined) return from.live.total;
   const prefix = flags.state;
-  return Object.entries(from.live.states)
-    .filter(
-      ([key]) => key === prefix || key.startsWith(`${prefix}.`) || key.startsWith(`${prefix}/`),
-    )
-    .reduce((sum, [, n]) => sum + n, 0);
+  return (
+    Object.entries(from.live.states)
+      // A state key lists the active leaves, comma-separated (parallel regions).
+      .filter(([key]) =>
+        key.split(',').some((leaf) => leaf === prefix || leaf.startsWith(`${prefix}.`)),
+      )
+      .reduce((sum, [, n]) => sum + n, 0)
+  );
 }
 
 /** Ids of the live instances still on `--from`, page by page (cursor order, so moved ones are not met again). */
@@ -154,7 +173,7 @@ async function* pages(
     const query = new URLSearchParams({
       version: flags.from,
       status: 'active',
-      limit: String(PAGE),
+      limit: String(parseCount(flags.batch, '--batch')),
       ...(flags.state !== undefined && { state: flags.state }),
       ...(cursor !== null && { cursor }),
     });

@@ -148,6 +148,9 @@ export function serveCommand(program: Command, io: CliIo): void {
       'trace|debug|info|warn|error|silent (env STATOR_LOG_LEVEL; default info)',
     )
     .action(async (modulePath: string, flags: ServeFlags) => {
+      // Listen first: a SIGTERM while starting up stops the server once it is
+      // up, instead of killing the process half-way (or racing the listener).
+      const stopping = io.stopRequested();
       const config = serveConfig(flags, io.env);
       const mod = await loadModule(modulePath, io.cwd);
       const { store } = await storeFromUrl(config.db);
@@ -170,7 +173,7 @@ export function serveCommand(program: Command, io: CliIo): void {
         throw error;
       });
       io.stderr(`stator: serving ${modulePath} on ${server.url} (db ${config.db})\n`);
-      const signal = await io.stopRequested();
+      const signal = await stopping;
       io.stderr(`stator: ${signal} received, draining\n`);
       await server.close();
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { onTwoVersions } from '../../server/test-support/versioned.js';
+import { onTwoVersions, tempDb } from '../../server/test-support/versioned.js';
 import { runCli } from '../program.js';
 import { captureIo } from '../test-support/io.js';
 
@@ -35,12 +35,37 @@ describe('stator versions, diff, shadow', () => {
 
   it('shadow: exit 4 and each divergence printed when histories differ', async () => {
     const h = await onTwoVersions();
-    const { code, out, err } = await cli(['shadow', 'ticket', '--candidate', '2'], h);
+    const { code, out, err } = await cli(['shadow', 'ticket', '--version', '2'], h);
     expect(code).toBe(4);
     expect(out).toContain('2 histories replayed, 0 identical, 2 diverged');
     expect(out).toMatch(/t-busy at seq 1 \(xstate\.init\)/);
     expect(err).toContain('2 of 2 histories run differently on version 2');
     expect((await cli(['shadow', 'ticket', '--candidate', '2', '--sample', '0'], h)).code).toBe(2);
+  });
+});
+
+describe('stator diff <module> <machine>, offline', () => {
+  it('weighs the module against the instances a store holds, before any server runs it', async () => {
+    const path = tempDb();
+    const h = await onTwoVersions({ path });
+    await h.engine.close();
+    const db = `sqlite:${path}`;
+    const diff = (module: string, ...rest: string[]) =>
+      cli(
+        ['diff', `examples/versioned/${module}`, 'ticket', '--from', '1', '--to', '2', ...rest],
+        h,
+      );
+    const offline = await diff('module.ts', '--db', db, '--json');
+    expect(offline.code, offline.err).toBe(0);
+    expect(JSON.parse(offline.out).states).toEqual(
+      expect.arrayContaining([expect.objectContaining({ state: 'assigned', live: 1 })]),
+    );
+    // Without the mapping the module declares, moving the instance in `assigned` is blocked.
+    const unmapped = await diff('module-unmapped.ts', '--db', db);
+    expect(unmapped.code).toBe(4);
+    expect(unmapped.out).toMatch(/assigned\s+1\s+blocked/);
+    // Without a store: the definitions only, live counts unknown.
+    expect((await diff('module-unmapped.ts')).out).toMatch(/assigned\s+\?/);
   });
 });
 
@@ -87,10 +112,12 @@ describe('stator migrate-instances', () => {
         '1',
         '--to',
         '2',
-        '--state',
-        'open',
+        '--where',
+        'state=open',
         '--limit',
         '3',
+        '--batch',
+        '2',
       ],
       h,
     );
@@ -107,5 +134,11 @@ describe('stator migrate-instances', () => {
     expect((await cli(['migrate-instances', 'ticket', '--from', '1', '--to', '1'], h)).code).toBe(
       2,
     );
+    const where = await cli(
+      ['migrate-instances', 'ticket', '--from', '1', '--to', '2', '--where', 'age>1d'],
+      h,
+    );
+    expect(where.code).toBe(2);
+    expect(where.err).toContain('use --where state=<path>');
   });
 });

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import type { Assessment } from '../../analysis/assess.js';
+import { assessModule } from '../../host/assess-module.js';
+import { storeFromUrl } from '../../host/db-url.js';
+import { loadModule } from '../../host/module.js';
 import type { ShadowReport, VersionInfo } from '../../runtime/types.js';
 import { parseCount } from '../durations.js';
 import { CliError } from '../exit-codes.js';
@@ -36,24 +39,39 @@ export function versionCommands(program: Command, io: CliIo): void {
       .description(
         'what moving the live instances of one version to another does to them (exit 4 when blocked)',
       )
-      .argument('<machine>')
+      .argument(
+        '<module-or-machine>',
+        'a machine module (offline, before deploying it) or, alone, a machine on the server',
+      )
+      .argument('[machine]', 'the machine, when a module is given')
       .requiredOption('--from <version>', 'the version instances are on')
-      .requiredOption('--to <version>', 'the version they would move to'),
-  ).action(async (machine: string, flags: ClientFlags & { from: string; to: string }) => {
-    const query = new URLSearchParams({ from: flags.from, to: flags.to });
-    const assessment = await clientOf(flags, io).json<Assessment>(
-      'GET',
-      machinePath(machine, `/diff?${query}`),
-    );
-    outputOf(flags, io).result(assessment, () => describeAssessment(assessment, flags));
-    if (assessment.blocked) {
-      throw new CliError(
-        'MIGRATION_NOT_POSSIBLE',
-        `Moving ${machine} from ${flags.from} to ${flags.to} is blocked: map the removed states in the module's migrations (states: { old: 'new' }) or keep version ${flags.from} registered until its instances finish.`,
-        { reported: true },
-      );
-    }
-  });
+      .requiredOption('--to <version>', 'the version they would move to')
+      .option(
+        '--db <url>',
+        'with a module: the store whose live instances to weigh (sqlite:<file> | postgres://…); without it, definitions only',
+      ),
+  )
+    .addHelpText(
+      'after',
+      `
+Before deploying version 2:  stator diff ./module.ts order --from 1 --to 2 --db postgres://…
+Against a running server:    stator diff order --from 1 --to 2`,
+    )
+    .action(async (first: string, second: string | undefined, flags: DiffFlags) => {
+      const machine = second ?? first;
+      const assessment =
+        second === undefined
+          ? await serverAssessment(io, flags, machine)
+          : await moduleAssessment(io, first, second, flags);
+      outputOf(flags, io).result(assessment, () => describeAssessment(assessment, flags));
+      if (assessment.blocked) {
+        throw new CliError(
+          'MIGRATION_NOT_POSSIBLE',
+          `Moving ${machine} from ${flags.from} to ${flags.to} is blocked: map the removed states in the module's migrations (states: { old: 'new' }) or keep version ${flags.from} registered until its instances finish.`,
+          { reported: true },
+        );
+      }
+    });
 
   withClientFlags(
     program
@@ -62,20 +80,25 @@ export function versionCommands(program: Command, io: CliIo): void {
         'replay recorded histories on a candidate version and report where they differ (exit 4 when any does)',
       )
       .argument('<machine>')
-      .requiredOption('--candidate <version>', 'the registered version to replay on')
+      .option('--version <version>', 'the registered version to replay on')
+      .option('--candidate <version>', 'the same as --version')
       .option('--sample <n>', 'examine at most this many instances', '1000')
       .option('--ids <ids>', 'only these instances, comma-separated'),
   ).action(
     async (
       machine: string,
-      flags: ClientFlags & { candidate: string; sample: string; ids?: string },
+      flags: ClientFlags & { candidate?: string; version?: string; sample: string; ids?: string },
     ) => {
+      const candidate = flags.version ?? flags.candidate;
+      if (candidate === undefined) {
+        throw new CliError('USAGE', 'Name the version to replay on: --version <v>.');
+      }
       const ids = flags.ids
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean);
       const body = {
-        candidate: flags.candidate,
+        candidate,
         ...(ids?.length ? { ids } : { sample: parseCount(flags.sample, '--sample') }),
       };
       const report = await clientOf(flags, io).json<ShadowReport & { hidden?: number }>(
@@ -88,12 +111,47 @@ export function versionCommands(program: Command, io: CliIo): void {
       if (diverged > 0) {
         throw new CliError(
           'MIGRATION_NOT_POSSIBLE',
-          `${diverged} of ${report.examined} histories run differently on version ${flags.candidate}.`,
+          `${diverged} of ${report.examined} histories run differently on version ${candidate}.`,
           { reported: true },
         );
       }
     },
   );
+}
+
+interface DiffFlags extends ClientFlags {
+  readonly from: string;
+  readonly to: string;
+  readonly db?: string;
+}
+
+function serverAssessment(io: CliIo, flags: DiffFlags, machine: string): Promise<Assessment> {
+  if (flags.db !== undefined) {
+    throw new CliError(
+      'USAGE',
+      '--db goes with a module: stator diff <module> <machine> --from … --to … --db …',
+    );
+  }
+  const query = new URLSearchParams({ from: flags.from, to: flags.to });
+  return clientOf(flags, io).json<Assessment>('GET', machinePath(machine, `/diff?${query}`));
+}
+
+/** Offline: the module as it would be deployed, and (with --db) the instances the store holds now. */
+async function moduleAssessment(
+  io: CliIo,
+  modulePath: string,
+  machine: string,
+  flags: DiffFlags,
+): Promise<Assessment> {
+  const mod = await loadModule(modulePath, io.cwd);
+  if (flags.db === undefined) return assessModule(mod, machine, flags.from, flags.to);
+  const { store } = await storeFromUrl(flags.db, { shared: true });
+  await store.open();
+  try {
+    return await assessModule(mod, machine, flags.from, flags.to, store);
+  } finally {
+    await store.close();
+  }
 }
 
 function describeVersions(list: VersionList): string {
@@ -127,7 +185,7 @@ function describeVersions(list: VersionList): string {
 
 function describeAssessment(a: Assessment, flags: { from: string; to: string }): string {
   const states = a.states.map((s) => [
-    s.state,
+    s.state || '(machine)',
     s.live === undefined ? '?' : String(s.live),
     s.verdict,
     s.reasons.join('; '),
