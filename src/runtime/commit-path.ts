@@ -219,7 +219,7 @@ async function apply(
     snapshot: outcome.snapshot,
     row: write.instance,
   });
-  return committed(ctx, write);
+  return committed(ctx, write, row);
 }
 
 /**
@@ -288,9 +288,14 @@ async function notAccepted(
   throw errors.eventNotAccepted(machine, id, state, type, entry.events.acceptedIn(type));
 }
 
-export function committed(ctx: RuntimeContext, write: EventWrite): CommandResult {
+export function committed(
+  ctx: RuntimeContext,
+  write: EventWrite,
+  previous?: InstanceRow,
+): CommandResult {
   if (ctx.inspector.wants('transition.committed')) {
-    ctx.inspector.emit({ type: 'transition.committed', at: write.event.recordedAt, write });
+    const at = write.event.recordedAt;
+    ctx.inspector.emit({ type: 'transition.committed', at, write, ...(previous && { previous }) });
   }
   return { ...toState(write.instance), duplicate: false };
 }

@@ -18,8 +18,14 @@ import type {
   Subscription,
 } from './effects/types.js';
 import type { InspectionListener, InspectionType } from './inspection.js';
+import type { TransitionTracer } from './trace-hook.js';
 import type { LiveShadowStats, ShadowOptions, ShadowReport } from './versioning/types.js';
 
+export type {
+  TransitionTrace,
+  TransitionTraceRequest,
+  TransitionTracer,
+} from './trace-hook.js';
 export type {
   LiveShadowStats,
   ShadowDivergence,
@@ -198,6 +204,13 @@ export interface EngineOptions extends EffectsOptions {
    * results). A denial throws FORBIDDEN and writes a `rejected_auth` audit row.
    */
   readonly authorize?: Authorizer | ((request: AuthorizationRequest) => AuthorizationDecision);
+  /**
+   * Chooses the W3C trace context stored with each transition before it is
+   * committed, and hears when it settled (the OpenTelemetry tracing of
+   * `stator`'s `createEngine` is one). Default none: the caller's context is
+   * stored as given.
+   */
+  readonly tracer?: TransitionTracer;
 }
 
 /**
