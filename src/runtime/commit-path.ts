@@ -55,8 +55,6 @@ export async function create(
     entry,
     id,
   );
-  const problem = nonJsonAt(step.snapshot.context, 'context');
-  if (problem) throw errors.contextNotJson(machine, id, INIT_EVENT, problem);
   const write = buildEventWrite({
     entry,
     id,
@@ -70,6 +68,8 @@ export async function create(
     parent: internal?.parent,
     outboxLease: ctx.outboxLease(envelope.at),
   });
+  const problem = nonJsonAt(write.instance.context, 'context');
+  if (problem) throw errors.contextNotJson(machine, id, INIT_EVENT, problem);
   const outcome = await submit(ctx, write);
   if (!outcome.ok) {
     if (outcome.code === 'IDEMPOTENCY_MISMATCH' && idem) {
@@ -179,12 +179,6 @@ async function apply(
     await reject(ctx, row, envelope, 'rejected_invalid', 'EVENT_NOT_ACCEPTED');
     throw errors.eventNotAccepted(machine, id, state, event.type);
   }
-  const problem = nonJsonAt(outcome.snapshot.context, 'context', current.snapshot.context);
-  if (problem) {
-    const error = errors.contextNotJson(machine, id, event.type, problem);
-    await reject(ctx, row, envelope, 'rejected_error', error.message);
-    throw error;
-  }
   const write = buildEventWrite({
     entry,
     id,
@@ -198,6 +192,12 @@ async function apply(
     firedTimer: fired,
     outboxLease: ctx.outboxLease(envelope.at),
   });
+  const problem = nonJsonAt(write.instance.context, 'context', row.context);
+  if (problem) {
+    const error = errors.contextNotJson(machine, id, event.type, problem);
+    await reject(ctx, row, envelope, 'rejected_error', error.message);
+    throw error;
+  }
   const result = await submit(ctx, write);
   if (!result.ok) {
     if (result.code === 'TIMER_GONE') return TIMER_GONE;
