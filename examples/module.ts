@@ -40,7 +40,8 @@ export const schemas: Record<string, MachineSchemas> = {
 /**
  * Who may do what (enforced when the server has authentication configured):
  * customers create, pay and cancel unpaid orders; the warehouse packs, ships
- * and delivers; admins do everything.
+ * and delivers; admins do everything, operator actions (stop an instance,
+ * retry its failed work, migrate it) included.
  */
 export const policies: Policies = {
   order: {
@@ -57,9 +58,11 @@ export const policies: Policies = {
       '*': { roles: ['warehouse', 'admin'] },
     },
     read: { roles: ['customer', 'warehouse', 'admin'] },
+    operate: { roles: ['admin'] },
   },
   checkout: {
     create: { roles: ['customer', 'admin'] },
     read: { roles: ['customer', 'admin'] },
+    operate: { roles: ['admin'] },
   },
 };

@@ -49,13 +49,21 @@ export function assess(
     }
     return n;
   };
-  const mapped = (path: string) =>
-    Object.keys(mapping).some((from) => path === from || path.startsWith(`${from}.`));
+  const mappedTo = (path: string): string | undefined => {
+    const from = Object.keys(mapping).find((f) => path === f || path.startsWith(`${f}.`));
+    return from === undefined ? undefined : mapping[from];
+  };
   const changes = diff.changes.map((change) => {
     const n = liveIn(change.state);
-    let verdict = change.verdict;
-    if (change.kind === 'state.removed' && mapped(change.state)) verdict = 'safe';
-    else if ((verdict === 'blocked' || verdict === 'risky') && n === 0) verdict = 'safe';
+    const target = change.kind === 'state.removed' ? mappedTo(change.state) : undefined;
+    if (target !== undefined) {
+      const detail = `state ${change.state} is gone: its instances move to ${target} (the declared mapping)`;
+      return { ...change, verdict: 'safe' as Verdict, detail, live: n };
+    }
+    const verdict =
+      (change.verdict === 'blocked' || change.verdict === 'risky') && n === 0
+        ? 'safe'
+        : change.verdict;
     return { ...change, verdict, live: n };
   });
   const states = diff.oldStates.map((state): StateAssessment => {

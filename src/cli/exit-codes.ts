@@ -13,6 +13,7 @@ export type CliCode = ProblemCode | 'USAGE' | 'UNREACHABLE';
 export const EXIT_CODES: Readonly<Record<CliCode, number>> = {
   USAGE: 2,
   VALIDATION_FAILED: 2,
+  EVENT_UNKNOWN: 2,
   CONFIG_INVALID: 2,
   PAYLOAD_TOO_LARGE: 2,
   UNSUPPORTED_MEDIA_TYPE: 2,
@@ -39,6 +40,9 @@ export const EXIT_CODES: Readonly<Record<CliCode, number>> = {
   VERSION_CHANGED: 2,
   VERSION_IN_USE: 2,
   MIGRATION_NOT_POSSIBLE: 4,
+  DEAD_LETTER_NOT_FOUND: 3,
+  EFFECT_NOT_FOUND: 3,
+  EFFECT_NOT_WAITING: 4,
   NON_DURABLE_MACHINE: 1,
   INTERNAL_ERROR: 1,
 };

@@ -18,6 +18,23 @@ const COMMANDS = [
   'keys revoke',
   'db',
   'db migrate',
+  'audit',
+  'pending',
+  'stop',
+  'retry-effect',
+  'dead-letters',
+  'dead-letters ls',
+  'dead-letters show',
+  'dead-letters retry',
+  'dead-letters discard',
+  'emits',
+  'emits ack',
+  'stuck',
+  'bulk-send',
+  'versions',
+  'diff',
+  'shadow',
+  'migrate-instances',
 ];
 
 async function cli(argv: string[], h?: Awaited<ReturnType<typeof harness>>) {

@@ -7,7 +7,22 @@ import type { Effect } from './types.js';
 export interface CollectedAction {
   readonly type: string;
   readonly params?: unknown;
+  /** The function XState would run: a named implementation, an inline function, a built-in's. */
+  readonly exec?: unknown;
 }
+
+/**
+ * How a custom action is found again after commit: `undefined` by its name in
+ * `setup({ actions })`, else the place of its inline function (`ActionEffect.inline`).
+ */
+export type ActionIdentity = string | undefined;
+
+/**
+ * The place of an inline function made while the step ran (given to `enqueue`
+ * inside `enqueueActions`): `enqueued/<n>`, the n-th action the step collected.
+ * Steps are deterministic, so running the step again finds the same function.
+ */
+export const ENQUEUED_PLACE = 'enqueued/';
 
 interface ActorRefLike {
   readonly id: string;
@@ -47,6 +62,8 @@ export function toEffects(
   actions: readonly CollectedAction[],
   at: number,
   seq: number,
+  identify: (action: CollectedAction, index: number) => ActionIdentity = () => undefined,
+  /** The step scope's stand-in `self`: sends to it are sends to the instance. */
   self?: unknown,
 ): Effect[] {
   const effects: Effect[] = [];
@@ -57,14 +74,23 @@ export function toEffects(
       started.add(action.params.actorRef);
     }
   }
-  actions.forEach((action, index) => {
+  // Positions count XState's actions only (not SPAWNED): timer ids and inline places use them.
+  let index = 0;
+  for (const action of actions) {
     if (action.type === SPAWNED) {
       if (!started.has(action.params)) effects.push(spawned(action.params as ActorRefLike));
-      return;
+      continue;
     }
-    const effect = toEffect(action, at, ids.anonymousTimer(seq, index), self);
+    const position = index++;
+    const effect = toEffect(
+      action,
+      at,
+      ids.anonymousTimer(seq, position),
+      () => identify(action, position),
+      self,
+    );
     if (effect) effects.push(effect);
-  });
+  }
   return effects;
 }
 
@@ -101,6 +127,7 @@ function toEffect(
   action: CollectedAction,
   at: number,
   fallbackId: string,
+  identify: () => ActionIdentity,
   self: unknown,
 ): Effect | undefined {
   const params = isRecord(action.params) ? action.params : {};
@@ -144,7 +171,13 @@ function toEffect(
       return { kind: 'emit', event: params.event as EventObject };
     default:
       if (INTERNAL_ACTIONS.has(action.type) || action.type.startsWith('xstate.')) return undefined;
-      return { kind: 'action', type: action.type, params: action.params ?? null };
+      {
+        const inline = identify();
+        const params = action.params ?? null;
+        return inline === undefined
+          ? { kind: 'action', type: action.type, params }
+          : { kind: 'action', type: action.type, params, inline };
+      }
   }
 }
 

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'INSTANCE_EXISTS',
   'INSTANCE_DONE',
   'EVENT_NOT_ACCEPTED',
+  // An event type no state of the machine handles (a typo, or an event of another machine).
+  'EVENT_UNKNOWN',
   'SEQUENCE_CONFLICT',
   'IDEMPOTENCY_MISMATCH',
   'STEP_FAILED',
@@ -22,6 +24,10 @@ export const ERROR_CODES = [
   'VERSION_CHANGED',
   'VERSION_IN_USE',
   'MIGRATION_NOT_POSSIBLE',
+  // Operator actions: a dead letter or pending effect that is not there, or not in a state to retry.
+  'DEAD_LETTER_NOT_FOUND',
+  'EFFECT_NOT_FOUND',
+  'EFFECT_NOT_WAITING',
   'ENGINE_CLOSED',
   'STORE_ERROR',
   // A commit was sent but its outcome could not be learned (connection lost, failed flush).
@@ -126,11 +132,23 @@ export const errors = {
       `Instance ${machine}/${id} is ${status} and accepts no more events.`,
       { machine, id, status },
     ),
-  eventNotAccepted: (machine: string, id: string, state: string, eventType: string) =>
+  eventNotAccepted: (
+    machine: string,
+    id: string,
+    state: string,
+    eventType: string,
+    acceptedIn: readonly string[],
+  ) =>
     new StatorError(
       'EVENT_NOT_ACCEPTED',
-      `Instance ${machine}/${id} in state ${state} does not accept event "${eventType}". Send an event the current state handles (or whose guard passes).`,
-      { machine, id, state, eventType },
+      `Instance ${machine}/${id} in state ${state} does not accept event "${eventType}" now. ${acceptedIn.length > 0 ? `It is accepted in state${acceptedIn.length > 1 ? 's' : ''} ${acceptedIn.join(', ')} (when its guard passes)` : 'No state accepts it'}; send it when the instance is there, or send an event the current state handles.`,
+      { machine, id, state, eventType, acceptedIn },
+    ),
+  eventUnknown: (machine: string, id: string, eventType: string, known: readonly string[]) =>
+    new StatorError(
+      'EVENT_UNKNOWN',
+      `Machine "${machine}" handles no event "${eventType}" in any state (instance ${machine}/${id} is unchanged). Check the event type for a typo; the events it handles are: ${known.length > 0 ? known.join(', ') : '(none)'}.`,
+      { machine, id, eventType, known },
     ),
   idempotencyMismatch: (machine: string, id: string, key: string) =>
     new StatorError(
@@ -151,6 +169,12 @@ export const errors = {
     new StatorError(
       'STEP_FAILED',
       `Instance ${machine}/${id}: handling "${eventType}" would store a context that is not JSON data: ${problem}. Nothing was recorded; make the machine's assign produce plain data (numbers, strings, booleans, null, arrays, plain objects) and resend.`,
+      { machine, id, eventType, problem },
+    ),
+  effectNotJson: (machine: string, id: string, eventType: string, problem: string) =>
+    new StatorError(
+      'STEP_FAILED',
+      `Instance ${machine}/${id}: handling "${eventType}" would store ${problem}. What an effect carries is stored and read back after a restart (and replayed), so it must be plain JSON data. Nothing was recorded; give the event, input or params plain data (numbers, strings, booleans, null, arrays, plain objects) and resend.`,
       { machine, id, eventType, problem },
     ),
   replayDiverged: (machine: string, id: string, seq: number, reason: string) =>
@@ -177,6 +201,24 @@ export const errors = {
       `The commit for ${machine}/${id} was sent, but the store could not tell whether it was kept (${cause instanceof Error ? cause.message : String(cause)}). ${key === null ? 'Read the instance or its history before resending, or send every request with an Idempotency-Key so that retries are safe.' : `Retry with the same Idempotency-Key ("${key}"): if the first attempt was kept, the retry returns its result and applies nothing twice.`}`,
       { machine, id, ...(key !== null && { idempotencyKey: key }) },
       { cause },
+    ),
+  deadLetterNotFound: (what: string, details: Record<string, unknown>) =>
+    new StatorError(
+      'DEAD_LETTER_NOT_FOUND',
+      `No dead letter ${what}: it was retried or discarded already, or never failed. List them with GET /v1/dead-letters (stator dead-letters ls).`,
+      details,
+    ),
+  effectNotFound: (machine: string, id: string, effectId: string) =>
+    new StatorError(
+      'EFFECT_NOT_FOUND',
+      `Instance ${machine}/${id} has no unfinished effect "${effectId}": it finished, or its state was exited. See what the instance waits for with GET …/instances/${id}/pending.`,
+      { machine, id, effectId },
+    ),
+  effectNotWaiting: (machine: string, id: string, effectId: string, why: string) =>
+    new StatorError(
+      'EFFECT_NOT_WAITING',
+      `Effect "${effectId}" of ${machine}/${id} is not waiting for a retry: ${why}.`,
+      { machine, id, effectId, reason: why },
     ),
   engineClosed: () =>
     new StatorError('ENGINE_CLOSED', 'The engine is closed. Create a new engine to continue.'),

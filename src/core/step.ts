@@ -1,8 +1,15 @@
 import type { AnyActorScope, AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
 import { restoreSpawnCounts, setSpawnCounts, withSpawnCounts } from './children.js';
-import { toEffects } from './effects.js';
+import {
+  type ActionIdentity,
+  type CollectedAction,
+  ENQUEUED_PLACE,
+  SPAWNED,
+  toEffects,
+} from './effects.js';
 import { runAt } from './event-time.js';
-import { StepScopes } from './step-scope.js';
+import { type InlineActions, inlineActions } from './inline.js';
+import { type Collected, StepScopes } from './step-scope.js';
 import type { Effect } from './types.js';
 
 /** Where a step happens: the event's recorded time and the sequence it will get. */
@@ -32,6 +39,19 @@ export interface Stepper {
   /** JSON-safe form of a snapshot (XState's persisted snapshot). */
   persist(snapshot: AnyMachineSnapshot): unknown;
   restore(persisted: unknown): AnyMachineSnapshot;
+  /** The machine's inline action functions, by their place in the chart. */
+  readonly inline: InlineActions;
+  /**
+   * The actions a step collects, in order, as XState gives them (with the
+   * functions they run): how an action made while the step ran (an inline
+   * function given to `enqueue`) is found again after commit. `snapshot`
+   * undefined: the creation step, `event` carrying the `input`.
+   */
+  collectedActions(
+    snapshot: AnyMachineSnapshot | undefined,
+    event: EventObject & { input?: unknown },
+    env: StepEnv,
+  ): CollectedAction[];
 }
 
 /** The event that stops an instance (sent to durable children when their parent stops them). */
@@ -39,14 +59,31 @@ export const STOP = 'xstate.stop';
 
 export function createStepper(machine: AnyStateMachine): Stepper {
   const scopes = new StepScopes();
+  const inline = inlineActions(machine);
+  const named = machine.implementations.actions as Record<string, unknown>;
+  /** Named actions run by name; inline functions by their place (see `ActionEffect.inline`). */
+  const identify = (action: CollectedAction, index: number): ActionIdentity => {
+    const exec = action.exec;
+    if (typeof exec !== 'function') return undefined;
+    const place = inline.placeOf(exec);
+    if (place !== undefined) return place;
+    if (named[action.type] === exec) return undefined;
+    return `${ENQUEUED_PLACE}${index}`;
+  };
+
+  const gather = <T>(
+    env: StepEnv,
+    before: AnyMachineSnapshot | undefined,
+    run: (scope: AnyActorScope) => T,
+  ): [T, Collected] => runAt(env.at, () => scopes.collect(before, `x:${env.seq}.`, run));
   const collect = <T extends AnyMachineSnapshot>(
     env: StepEnv,
     before: AnyMachineSnapshot | undefined,
     run: (scope: AnyActorScope) => T,
   ): [T, Effect[]] => {
-    const [result, collected] = runAt(env.at, () => scopes.collect(before, `x:${env.seq}.`, run));
+    const [result, collected] = gather(env, before, run);
     setSpawnCounts(result, collected.counts);
-    return [result, toEffects(collected.actions, env.at, env.seq, collected.self)];
+    return [result, toEffects(collected.actions, env.at, env.seq, identify, collected.self)];
   };
 
   return {
@@ -74,6 +111,14 @@ export function createStepper(machine: AnyStateMachine): Stepper {
       const snapshot = machine.restoreSnapshot(persisted as never, scope) as AnyMachineSnapshot;
       restoreSpawnCounts(snapshot, persisted);
       return snapshot;
+    },
+    inline,
+    collectedActions(snapshot, event, env) {
+      const [, collected] = snapshot
+        ? gather(env, snapshot, (scope) => machine.transition(snapshot, event, scope))
+        : gather(env, undefined, (scope) => machine.getInitialSnapshot(scope, event.input));
+      // As `toEffects` counts positions: XState's actions, not the child creations recorded.
+      return collected.actions.filter((action) => action.type !== SPAWNED);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { AnyStateMachine } from 'xstate';
 import { eventTypes } from '../analysis/mermaid.js';
 import { StatorError } from '../core/errors.js';
 import type { MachineRegistration, MigrationDeclaration } from '../runtime/types.js';
+import { type MissingPackage, missingPackage } from './missing-package.js';
 import type { MachineModule, MachineSchemas, Policies } from './types.js';
 
 /**
@@ -15,6 +16,9 @@ import type { MachineModule, MachineSchemas, Policies } from './types.js';
  *   schemas: { order: { events: { Pay: z.object({ amount: z.number().positive().optional() }) } } },
  *   policies: { order: { events: { Pay: { roles: ['customer', 'admin'] } } } },
  * });
+ *
+ * A machine migrated from XState that relies on XState ignoring events its
+ * state does not take is listed as `{ machine, unacceptedEvents: 'ignore' }`.
  */
 export const defineModule = <M extends MachineModule>(module: M): M => module;
 
@@ -41,6 +45,8 @@ export async function loadModule(path: string, cwd = process.cwd()): Promise<Loa
     exports = await importFile(file);
   } catch (error) {
     if (error instanceof StatorError) throw error;
+    const missing = missingPackage(error);
+    if (missing) throw missingPackageError(path, file, missing, error);
     throw new StatorError(
       'CONFIG_INVALID',
       `Could not load the machine module ${path}: ${error instanceof Error ? error.message : String(error)}`,
@@ -50,6 +56,24 @@ export async function loadModule(path: string, cwd = process.cwd()): Promise<Loa
   }
   const candidate = Array.isArray(exports.machines) ? exports : exports.default;
   return normalizeModule(candidate, path);
+}
+
+function missingPackageError(
+  path: string,
+  file: string,
+  missing: MissingPackage,
+  cause: unknown,
+): StatorError {
+  const { name, importer, folder, installIn } = missing;
+  const via = importer === file ? '' : ` (through ${importer})`;
+  const peer =
+    name === 'xstate' ? ' Stator runs the machines with the XState of their own project.' : '';
+  return new StatorError(
+    'CONFIG_INVALID',
+    `Could not load the machine module ${path}: it imports "${name}"${via}, which is not installed for ${folder} (Node looks for packages from the importing file's folder upward). Run \`npm install ${name}\` in ${installIn}.${peer}`,
+    { module: path, package: name, folder, installIn },
+    { cause },
+  );
 }
 
 async function importFile(file: string): Promise<Record<string, unknown>> {
@@ -85,6 +109,16 @@ export function normalizeModule(candidate: unknown, source = 'the module'): Load
     }
     throw invalid('lists something that is neither a machine nor { machine, version }');
   });
+  for (const r of registrations) {
+    const setting = r.unacceptedEvents;
+    if (setting !== undefined && setting !== 'reject' && setting !== 'ignore') {
+      throw new StatorError(
+        'CONFIG_INVALID',
+        `${source} registers machine "${r.machine.id}" with unacceptedEvents ${JSON.stringify(setting)}: use 'reject' (the default: EVENT_NOT_ACCEPTED / EVENT_UNKNOWN) or 'ignore' (XState's semantics: discarded, answered unchanged).`,
+        { module: source, machine: r.machine.id },
+      );
+    }
+  }
   const byName = new Map(registrations.map((r) => [r.machine.id, r.machine]));
   const schemas = { ...(mod.schemas ?? {}) };
   const policies = mod.policies ?? {};

@@ -46,9 +46,17 @@ export interface MachinePolicy {
    * Migrations of instances to another version (engine.migrate, `POST
    * …/migrate`). Not covered by `events['*']`, and unlike the event rules an
    * undeclared `migrate` denies: with authentication on, nobody migrates
-   * until a rule (here or under `'*'`) says who.
+   * until a rule (here or under `'*'`) says who. Without a `migrate` rule,
+   * the `operate` rule decides.
    */
   readonly migrate?: EventRule;
+  /**
+   * Operator actions on instances: stopping one (`xstate.stop`), running a
+   * waiting effect now, retrying or discarding its dead letters. Not covered
+   * by `events['*']`, and an undeclared `operate` denies: with authentication
+   * on, nobody operates until a rule says who. The guard sees the instance.
+   */
+  readonly operate?: EventRule;
 }
 
 /** Policies by machine name; `'*'` applies to machines without their own entry. */
@@ -66,7 +74,11 @@ export interface MachineModule {
   readonly machines: readonly (AnyStateMachine | MachineRegistration)[];
   readonly policies?: Policies;
   readonly schemas?: Readonly<Record<string, MachineSchemas>>;
-  /** Retry policy per invoked promise actor (by its `setup({ actors })` name). */
+  /**
+   * Retry policy per invoked promise actor (by its `setup({ actors })` name, by
+   * invoke id for inline logic, `'*'` for the rest); `{ maxAttempts: 1 }` is
+   * XState's semantics (the first rejection is `onError`).
+   */
   readonly activities?: EngineOptions['activities'];
   /** How instances move between versions (state mapping, context transform). */
   readonly migrations?: readonly MigrationDeclaration[];

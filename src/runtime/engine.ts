@@ -11,10 +11,20 @@ import { GroupCommitter } from './group-commit.js';
 import { consoleLog, Inspector } from './inspection.js';
 import { InstanceCache, instanceKey } from './instance-cache.js';
 import { Mailboxes } from './mailbox.js';
+import { discardDeadLetter, findDeadLetter, retryEffectNow } from './operator/dead-letters.js';
+import { stop as stopInstance } from './operator/stop.js';
 import { ReadinessProbe } from './readiness.js';
-import { rebuild } from './recovery.js';
+import { INIT_EVENT, rebuild } from './recovery.js';
 import { MachineRegistry } from './registry.js';
-import type { Engine, EngineOptions } from './types.js';
+import { traced, withTrace } from './trace-hook.js';
+import type {
+  CommandOptions,
+  CreateOptions,
+  Engine,
+  EngineOptions,
+  MachineRef,
+  TransitionTraceRequest,
+} from './types.js';
 import {
   assertExternalEvent,
   assertIdempotencyKey,
@@ -30,6 +40,13 @@ import { VersionChooser } from './versioning/rollout.js';
 import { shadowRun } from './versioning/shadow.js';
 import { assessMove, versionsOf } from './versioning/versions.js';
 import { toState } from './write.js';
+
+/** A machine's name from a name or the machine itself; VALIDATION_FAILED for anything else. */
+function nameOf(ref: unknown): string {
+  const name = typeof ref === 'object' && ref !== null ? (ref as { id?: unknown }).id : ref;
+  assertMachineName(name);
+  return name;
+}
 
 /** The engine plus the handles `stator/testing` drives it with. */
 export interface EngineWithInternals {
@@ -100,6 +117,7 @@ export async function createEngineWithInternals(
     versions,
     // Rows a commit writes are leased to this process, which dispatches them from memory.
     outboxLease: auto ? (now) => ({ owner, until: now + leaseMs }) : () => undefined,
+    tracer: options.tracer,
   };
   const mailboxes = new Mailboxes();
   const entryOf = (name: string, version?: string) =>
@@ -115,6 +133,13 @@ export async function createEngineWithInternals(
   };
   const inMailbox = <T>(machine: string, id: string, task: () => Promise<T>): Promise<T> =>
     mailboxes.run(instanceKey(machine, id), task);
+  const assertSubscriberName = (name: unknown): void => {
+    if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
+      throw errors.validation(
+        'A subscriber needs a name of 1–200 characters (its cursor is stored under it).',
+      );
+    }
+  };
   const readInstance = async (machine: string, id: string) => {
     registry.latest(machine);
     const row = await store.getInstance({ machine, id });
@@ -122,26 +147,49 @@ export async function createEngineWithInternals(
     return row;
   };
 
+  // Typed from the machine when given one (`engine.get(orderMachine, id)`); the
+  // stored context is what the machine's `assign` wrote, so the cast is the
+  // machine's own promise.
+  const create = async (ref: MachineRef, id: string, opts: CreateOptions = {}) => {
+    const machine = nameOf(ref);
+    guard(machine, id);
+    assertIdempotencyKey(opts.idempotencyKey);
+    if (opts.input !== undefined) assertJson(opts.input, 'input');
+    const request = traceRequest(machine, id, INIT_EVENT, 'create', opts);
+    return inMailbox(machine, id, () =>
+      traced(ctx.tracer, request, (trace) =>
+        commitPath.create(ctx, machine, id, withTrace(opts, trace)),
+      ),
+    );
+  };
+  const send = async (
+    ref: MachineRef,
+    id: string,
+    event: { readonly type: string },
+    opts: CommandOptions = {},
+  ) => {
+    const machine = nameOf(ref);
+    guard(machine, id);
+    assertExternalEvent(event);
+    assertIdempotencyKey(opts.idempotencyKey);
+    const copy = { ...event };
+    const request = traceRequest(machine, id, copy.type, 'event', opts);
+    return inMailbox(machine, id, () =>
+      traced(ctx.tracer, request, (trace) =>
+        commitPath.send(ctx, machine, id, { event: copy, options: withTrace(opts, trace) }),
+      ),
+    );
+  };
+  const get = async (ref: MachineRef, id: string) => {
+    const machine = nameOf(ref);
+    guard(machine, id);
+    return toState(await readInstance(machine, id));
+  };
+
   const engine: Engine = {
-    async create(machine, id, opts = {}) {
-      guard(machine, id);
-      assertIdempotencyKey(opts.idempotencyKey);
-      if (opts.input !== undefined) assertJson(opts.input, 'input');
-      return inMailbox(machine, id, () => commitPath.create(ctx, machine, id, opts));
-    },
-    async send(machine, id, event, opts = {}) {
-      guard(machine, id);
-      assertExternalEvent(event);
-      assertIdempotencyKey(opts.idempotencyKey);
-      const copy = { ...event };
-      return inMailbox(machine, id, () =>
-        commitPath.send(ctx, machine, id, { event: copy, options: opts }),
-      );
-    },
-    async get(machine, id) {
-      guard(machine, id);
-      return toState(await readInstance(machine, id));
-    },
+    create: create as Engine['create'],
+    send: send as Engine['send'],
+    get: get as Engine['get'],
     async history(machine, id, opts = {}) {
       guard(machine, id);
       const row = await readInstance(machine, id);
@@ -202,6 +250,7 @@ export async function createEngineWithInternals(
         limit,
         ...(opts.state !== undefined && { state: opts.state }),
         ...(opts.status !== undefined && { status: opts.status }),
+        ...(opts.version !== undefined && { version: opts.version }),
         ...(opts.cursor !== undefined && { afterId: opts.cursor }),
         ...(opts.minTimeInState !== undefined && {
           enteredBefore: ctx.clock.now() - opts.minTimeInState,
@@ -225,11 +274,7 @@ export async function createEngineWithInternals(
     inspect: (listener, types) => inspector.subscribe(listener, types),
     subscribe(name, handler, opts = {}) {
       if (closed) throw errors.engineClosed();
-      if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
-        throw errors.validation(
-          'A subscriber needs a name of 1–200 characters (its cursor is stored under it).',
-        );
-      }
+      assertSubscriberName(name);
       return fx.subscribe(name, handler, opts);
     },
     async deadLetters(limit = 100) {
@@ -254,6 +299,56 @@ export async function createEngineWithInternals(
       if (ok) fx.outbox.notify(now);
       return ok;
     },
+    deadLetter: (letter) => findDeadLetter(ctx, letter),
+    discardDeadLetter: (letter, opts = {}) => discardDeadLetter(ctx, letter, opts.actor ?? null),
+    async pending(machine, id) {
+      guard(machine, id);
+      const row = await readInstance(machine, id);
+      const [timers, effects] = await Promise.all([store.listTimers(row), store.listOutbox(row)]);
+      return { timers, effects };
+    },
+    async stop(machine, id, opts = {}) {
+      guard(machine, id);
+      assertIdempotencyKey(opts.idempotencyKey);
+      if (
+        opts.reason !== undefined &&
+        (typeof opts.reason !== 'string' || opts.reason.length > 500)
+      ) {
+        throw errors.validation('A stop reason must be a string of at most 500 characters.', {
+          field: 'reason',
+        });
+      }
+      registry.latest(machine);
+      return inMailbox(machine, id, () => stopInstance(ctx, machine, id, opts));
+    },
+    async retryEffect(machine, id, effectId) {
+      guard(machine, id);
+      registry.latest(machine);
+      const row = await retryEffectNow(ctx, machine, id, effectId);
+      fx.outbox.notify(row.nextAttemptAt);
+      return row;
+    },
+    async emits(opts = {}) {
+      if (closed) throw errors.engineClosed();
+      const limit = pageLimit(opts);
+      const emits = await store.readEmits(opts.after ?? 0, limit);
+      return { emits, next: emits.length === limit ? (emits.at(-1)?.position ?? null) : null };
+    },
+    async emitCursor(name) {
+      if (closed) throw errors.engineClosed();
+      assertSubscriberName(name);
+      return store.getCursor(name);
+    },
+    async setEmitCursor(name, position) {
+      if (closed) throw errors.engineClosed();
+      assertSubscriberName(name);
+      if (!Number.isSafeInteger(position) || position < 0) {
+        throw errors.validation('A cursor position must be a non-negative integer.', {
+          field: 'position',
+        });
+      }
+      await store.setCursor(name, position);
+    },
     machines: () =>
       registry.describe().map((m) => ({ ...m, latest: versions.newest(m.name).version })),
     async migrate(machine, id, opts) {
@@ -268,7 +363,10 @@ export async function createEngineWithInternals(
     assessMigration(machine, from, to) {
       if (closed) throw errors.engineClosed();
       const mapping = migrations.find(machine, from, to)?.states ?? {};
-      return assessMove(store, registry, machine, from, to, mapping);
+      const registered = registry
+        .versionsOf(machine)
+        .map((e) => ({ version: e.version, machine: e.stepper.machine }));
+      return assessMove(store, registered, machine, from, to, mapping);
     },
     shadow(machine, candidate, opts) {
       if (closed) throw errors.engineClosed();
@@ -306,4 +404,14 @@ export async function createEngineWithInternals(
       return effect === undefined ? timer : Math.min(timer, effect);
     },
   };
+}
+
+function traceRequest(
+  machine: string,
+  id: string,
+  eventType: string,
+  kind: 'create' | 'event',
+  opts: CommandOptions,
+): TransitionTraceRequest {
+  return { machine, id, eventType, kind, actor: opts.actor ?? null, incoming: opts.traceContext };
 }

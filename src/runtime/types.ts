@@ -1,9 +1,10 @@
-import type { AnyStateMachine } from 'xstate';
+import type { AnyStateMachine, ContextFrom, EventFromLogic, InputFrom } from 'xstate';
 import type { Assessment } from '../analysis/assess.js';
 import type { StateMapping } from '../core/migrate.js';
 import type { Actor, Clock, InstanceStatus } from '../core/types.js';
 import type {
   AuditRecord,
+  EmitRecord,
   EventRow,
   InstanceRow,
   OutboxRow,
@@ -17,8 +18,14 @@ import type {
   Subscription,
 } from './effects/types.js';
 import type { InspectionListener, InspectionType } from './inspection.js';
+import type { TransitionTracer } from './trace-hook.js';
 import type { LiveShadowStats, ShadowOptions, ShadowReport } from './versioning/types.js';
 
+export type {
+  TransitionTrace,
+  TransitionTraceRequest,
+  TransitionTracer,
+} from './trace-hook.js';
 export type {
   LiveShadowStats,
   ShadowDivergence,
@@ -74,6 +81,15 @@ export interface MachineRegistration {
    * and is not risky for one (see `stator diff`).
    */
   readonly compatible?: boolean;
+  /**
+   * What a send of an event the current state does not take gets. `'reject'`
+   * (the default): EVENT_NOT_ACCEPTED (or EVENT_UNKNOWN for a type no state
+   * handles), recorded in the audit log as `rejected_invalid`. `'ignore'`:
+   * XState's own semantics, for machines migrated from XState that rely on
+   * it: the event is recorded in the audit log as `discarded` and the send
+   * succeeds without a change (same seq, same state).
+   */
+  readonly unacceptedEvents?: 'reject' | 'ignore';
 }
 
 /** Payload schemas of one machine: per event type, and for the create input. */
@@ -188,13 +204,42 @@ export interface EngineOptions extends EffectsOptions {
    * results). A denial throws FORBIDDEN and writes a `rejected_auth` audit row.
    */
   readonly authorize?: Authorizer | ((request: AuthorizationRequest) => AuthorizationDecision);
+  /**
+   * Chooses the W3C trace context stored with each transition before it is
+   * committed, and hears when it settled (the OpenTelemetry tracing of
+   * `stator`'s `createEngine` is one). Default none: the caller's context is
+   * stored as given.
+   */
+  readonly tracer?: TransitionTracer;
 }
 
-/** Where an instance is now: its row without the internal parent link. */
-export type InstanceState = Omit<InstanceRow, 'parent'>;
+/**
+ * Where an instance is now: its row without the internal parent link.
+ * `TContext` is the machine's context type when the machine itself is passed
+ * to `engine.get(orderMachine, id)` (`unknown` for a machine name). The
+ * context is stored as JSON: values JSON cannot hold (a `Date`, a `Map`)
+ * come back in their JSON form whatever the type says.
+ */
+export type InstanceState<TContext = unknown> = Omit<InstanceRow, 'parent' | 'context'> & {
+  readonly context: TContext;
+};
+
+/** A machine as the engine's commands take it: its name, or the machine itself (typed results). */
+export type MachineRef = string | AnyStateMachine;
+
+/** The context type of a `MachineRef`: the machine's own, or `unknown` for a name. */
+export type ContextOf<M extends MachineRef> = M extends AnyStateMachine ? ContextFrom<M> : unknown;
+
+/** The events a `MachineRef` takes: the machine's own union, or any `{ type }` for a name. */
+export type EventOf<M extends MachineRef> = M extends AnyStateMachine
+  ? EventFromLogic<M>
+  : { readonly type: string; readonly [key: string]: unknown };
+
+/** The input type of a `MachineRef`: the machine's own, or `unknown` for a name. */
+export type InputOf<M extends MachineRef> = M extends AnyStateMachine ? InputFrom<M> : unknown;
 
 /** The outcome of `create` or `send`: the committed state, or the recorded one for a repeated key. */
-export interface CommandResult extends InstanceState {
+export interface CommandResult<TContext = unknown> extends InstanceState<TContext> {
   /** True when this answer is the recorded result of an earlier request with the same idempotency key. */
   readonly duplicate: boolean;
 }
@@ -208,8 +253,8 @@ export interface CommandOptions {
   readonly traceContext?: Readonly<Record<string, string>>;
 }
 
-export interface CreateOptions extends CommandOptions {
-  readonly input?: unknown;
+export interface CreateOptions<TInput = unknown> extends CommandOptions {
+  readonly input?: TInput;
 }
 
 export interface HistoryOptions {
@@ -242,6 +287,8 @@ export interface ListOptions {
   readonly status?: InstanceStatus;
   /** Only instances that have been in their current state at least this long (ms). */
   readonly minTimeInState?: number;
+  /** Only instances running this machine version. */
+  readonly version?: string;
   /** Cursor from the previous page. */
   readonly cursor?: string;
   /** Default 100, at most 1000. */
@@ -274,17 +321,60 @@ export type DeadLetterRef =
     }
   | { readonly kind: 'effect'; readonly effectId: string };
 
+/** What an instance waits for: its timers and its unfinished effects. */
+export interface PendingWork {
+  /** Pending timers by due time (dead ones too: `status: 'dead'`). */
+  readonly timers: TimerRow[];
+  /**
+   * Effects not finished yet, in (seq, index) order: activities running or
+   * waiting for their next attempt (`attempts`, `lastError`, `nextAttemptAt`),
+   * actions and sends not yet run, dead-lettered ones (`status: 'dead'`).
+   */
+  readonly effects: OutboxRow[];
+}
+
+export interface StopOptions extends CommandOptions {
+  /** Why: recorded in the `xstate.stop` event's payload. */
+  readonly reason?: string;
+}
+
+export interface EmitReadOptions {
+  /** Emits with a greater position. Default 0. */
+  readonly after?: number;
+  /** Default 100, at most 1000. */
+  readonly limit?: number;
+}
+
+export interface EmitPage {
+  readonly emits: EmitRecord[];
+  /** Pass as `after` to read on; null when this page reached the end of the log (for now). */
+  readonly next: number | null;
+}
+
 export interface Engine {
-  /** Creates an instance of the machine's newest version and commits its initial state. */
-  create(machine: string, id: string, options?: CreateOptions): Promise<CommandResult>;
-  /** Applies an event; resolves after it is committed. */
-  send(
-    machine: string,
+  /**
+   * Creates an instance of the machine's newest version and commits its initial
+   * state. `machine` is the machine's name, or the machine itself: then the
+   * input, and the result's context, have the machine's types.
+   */
+  create<M extends MachineRef>(
+    machine: M,
     id: string,
-    event: { readonly type: string; readonly [key: string]: unknown },
+    options?: CreateOptions<InputOf<M>>,
+  ): Promise<CommandResult<ContextOf<M>>>;
+  /**
+   * Applies an event; resolves after it is committed. Given the machine itself
+   * (`engine.send(orderMachine, id, { type: 'Pay' })`), the event and the
+   * result's context have the machine's types.
+   */
+  send<M extends MachineRef>(
+    machine: M,
+    id: string,
+    event: EventOf<M>,
     options?: CommandOptions,
-  ): Promise<CommandResult>;
-  get(machine: string, id: string): Promise<InstanceState>;
+  ): Promise<CommandResult<ContextOf<M>>>;
+  /** The instance now; `engine.get(orderMachine, id)` types its context as the machine's. */
+  get<M extends MachineRef>(machine: M, id: string): Promise<InstanceState<ContextOf<M>>>;
   history(machine: string, id: string, options?: HistoryOptions): Promise<HistoryPage>;
   audit(machine: string, id: string, options?: HistoryOptions): Promise<AuditPage>;
   /** Writes a snapshot of the instance's current state now (manual strategy). */
@@ -319,6 +409,34 @@ export interface Engine {
   deadLetters(limit?: number): Promise<DeadLetters>;
   /** Puts a dead timer or effect back in line, due now. False when there is no such dead letter. */
   retryDeadLetter(letter: DeadLetterRef): Promise<boolean>;
+  /** One dead letter, or undefined when there is none (retried, discarded, never failed). */
+  deadLetter(letter: DeadLetterRef): Promise<TimerRow | OutboxRow | undefined>;
+  /**
+   * Deletes a dead letter for good, with an audit row on its instance
+   * (`stator.dead-letter.discarded`, outcome `discarded`, by `actor`). False
+   * when there is no such dead letter.
+   */
+  discardDeadLetter(letter: DeadLetterRef, options?: { readonly actor?: Actor }): Promise<boolean>;
+  /** What an instance waits for: pending timers, and activities and actions not finished. */
+  pending(machine: string, id: string): Promise<PendingWork>;
+  /**
+   * Stops an instance (an operator's cancel): `xstate.stop` in its history,
+   * its activities stopped and its timers deleted; afterwards it is `stopped`
+   * and accepts no events. Authorized as an event of type `xstate.stop` (the
+   * module policies' `operate` rule). INSTANCE_DONE when it is not active.
+   */
+  stop(machine: string, id: string, options?: StopOptions): Promise<CommandResult>;
+  /**
+   * Runs an effect that failed and waits for its next retry (an activity
+   * between attempts) now. EFFECT_NOT_FOUND / EFFECT_NOT_WAITING otherwise.
+   */
+  retryEffect(machine: string, id: string, effectId: string): Promise<OutboxRow>;
+  /** The store-wide emit log, in commit order, paged by position. */
+  emits(options?: EmitReadOptions): Promise<EmitPage>;
+  /** A named subscriber's durable cursor: the last position it handled (0 when new). */
+  emitCursor(name: string): Promise<number>;
+  /** Moves a named subscriber's cursor (acknowledging emits up to `position`, or rewinding). */
+  setEmitCursor(name: string, position: number): Promise<void>;
   /**
    * Moves an instance to another version of its machine (`stator.migrated` in
    * its history): by the declared migration's state mapping and context

@@ -10,8 +10,19 @@ import { PROBLEM_CODES } from './http-errors.js';
 import { openApiDocument } from './openapi.js';
 import { httpError, problemResponse } from './problem.js';
 import { type RateLimit, rateLimiter } from './rate-limit.js';
+import { BULK_SEND, bulkRoutes } from './routes/bulk.js';
+import {
+  DEAD_EFFECT,
+  DEAD_LETTER_ACTIONS,
+  DEAD_LETTERS,
+  DEAD_TIMER,
+  deadLetterRoutes,
+} from './routes/dead-letters.js';
+import { EMIT_CURSOR, EMIT_STREAM, EMITS, emitRoutes } from './routes/emits.js';
 import { EVENTS, HISTORY, INSTANCE, INSTANCES, instanceRoutes } from './routes/instances.js';
 import { MACHINE, MACHINES, machineRoutes } from './routes/machines.js';
+import { type MetricsEndpoint, metricsRoute } from './routes/metrics.js';
+import { AUDIT, operatorRoutes, PENDING, RETRY_EFFECT, STOP } from './routes/operator.js';
 import { DIFF, MIGRATE, SHADOW, VERSIONS, versionRoutes } from './routes/versions.js';
 import { WATCH, watchRoute } from './routes/watch.js';
 import { type InspectorOptions, inspectorRoutes } from './static.js';
@@ -54,6 +65,8 @@ export interface AppOptions {
   readonly rateLimit?: RateLimit;
   /** The inspector web UI at `/` (default: the package's built `web/dist`); `false` turns it off. */
   readonly inspector?: InspectorOptions | false;
+  /** `GET /metrics` (Prometheus text format) and who may scrape it; absent, there is no such route. */
+  readonly metrics?: MetricsEndpoint;
 }
 
 /** Whom a request counts against: its actor, or the client's address when it has none. */
@@ -78,6 +91,18 @@ const ROUTES: readonly [string, string][] = [
   [SHADOW, 'POST'],
   [MIGRATE, 'POST'],
   [MACHINES, 'GET'],
+  [AUDIT, 'GET'],
+  [PENDING, 'GET'],
+  [STOP, 'POST'],
+  [RETRY_EFFECT, 'POST'],
+  [DEAD_LETTERS, 'GET'],
+  [DEAD_EFFECT, 'GET'],
+  [DEAD_TIMER, 'GET'],
+  ...DEAD_LETTER_ACTIONS.map((path): [string, string] => [path, 'POST']),
+  [EMITS, 'GET'],
+  [BULK_SEND, 'POST'],
+  [EMIT_STREAM, 'GET'],
+  [EMIT_CURSOR, 'GET, POST'],
   ['/healthz', 'GET'],
   ['/readyz', 'GET'],
   ['/openapi.json', 'GET'],
@@ -175,6 +200,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     ),
   );
 
+  if (options.metrics) metricsRoute(app, options.metrics, authenticate);
   app.use('/v1/*', async (c, next) => {
     c.set('principal', authenticate ? await authenticate(c.req.raw) : undefined);
     await next();
@@ -184,6 +210,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   instanceRoutes(app, ctx);
   versionRoutes(app, ctx);
   watchRoute(app, ctx);
+  operatorRoutes(app, ctx);
+  deadLetterRoutes(app, ctx);
+  emitRoutes(app, ctx);
+  bulkRoutes(app, ctx);
 
   for (const [path, allow] of ROUTES) {
     app.all(path, () => {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { StandardSchema } from '../runtime/types.js';
 import { hoistDefs, standardToJsonSchema, zodToJsonSchema } from './json-schema.js';
+import { operatorPaths, operatorResponseSchemas } from './openapi-operator.js';
 import { versioningPaths } from './openapi-versioning.js';
 import {
   CreateBody,
@@ -64,6 +65,13 @@ export function openApiDocument(options: {
       { op, ok, pathParam, queryParams },
     ),
   );
+  Object.assign(
+    paths,
+    operatorPaths(
+      options.machines.map((m) => m.name),
+      { op, ok, pathParam, queryParams },
+    ),
+  );
   return {
     openapi: '3.1.0',
     info: {
@@ -108,6 +116,7 @@ const responseSchemas: Record<string, z.ZodType> = {
   Assessment: versioning.AssessmentSchema,
   MigrationResult: versioning.MigrationResultSchema,
   ShadowReport: versioning.ShadowReportSchema,
+  ...operatorResponseSchemas,
 };
 
 function machinePaths(machine: MachineDoc, put: (name: string, schema: Json) => Json): Json {

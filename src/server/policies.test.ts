@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceState } from '../runtime/types.js';
 import { issueApiKey } from './auth/api-keys.js';
-import { authorizer, readDecision } from './policies.js';
+import { authorizer, operateDecision, readDecision } from './policies.js';
 import { harness, ORDERS, problemOf } from './test-support/harness.js';
 
 const state = (value: InstanceState['value'], owner = 'u1') =>
@@ -141,6 +141,57 @@ describe('authorizer (pure)', () => {
     ).not.toBe(true);
     expect(readDecision(policies, 'order', { id: 'u1', roles: [] })).not.toBe(true);
     expect(readDecision({}, 'order', { id: 'u1' })).toBe(true);
+  });
+});
+
+describe('operator rules (pure)', () => {
+  const ask = (policies: Parameters<typeof authorizer>[0], type: string, roles: string[]) =>
+    authorizer(policies).decide!({
+      machine: 'order',
+      id: 'o',
+      event: { type },
+      actor: { id: 'u', roles },
+      state: state('pending'),
+      duplicate: false,
+    });
+
+  it("denies stops when no `operate` rule is declared, even where events['*'] is open", () => {
+    const open = { order: { events: { '*': {} } } };
+    expect(ask(open, 'Pay', [])).toBe(true);
+    expect(ask(open, 'xstate.stop', ['admin'])).toContain('no "operate" rule');
+    expect(operateDecision(open, 'order', { id: 'u', roles: ['admin'] })).toContain(
+      'no "operate" rule',
+    );
+  });
+
+  it('allows stops and operator actions by the `operate` rule, its guard seeing the instance', () => {
+    const policies = {
+      order: {
+        operate: {
+          roles: ['ops'],
+          guard: (_: unknown, s: InstanceState | undefined) =>
+            s?.value !== 'shipped' || 'shipped orders are stopped by the carrier',
+        },
+      },
+    };
+    expect(ask(policies, 'xstate.stop', ['ops'])).toBe(true);
+    expect(ask(policies, 'xstate.stop', ['customer'])).toContain('requires one of the roles ops');
+    const ops = { id: 'u', roles: ['ops'] };
+    expect(operateDecision(policies, 'order', ops, state('pending'))).toBe(true);
+    expect(operateDecision(policies, 'order', ops, state('shipped'))).toBe(
+      'shipped orders are stopped by the carrier',
+    );
+    expect(operateDecision(policies, 'order', null)).toContain('not authenticated');
+  });
+
+  it('lets migrations fall back to the `operate` rule when no `migrate` rule is declared', () => {
+    const operateOnly = { order: { operate: { roles: ['ops'] } } };
+    expect(ask(operateOnly, 'stator.migrated', ['ops'])).toBe(true);
+    expect(ask(operateOnly, 'stator.migrated', ['customer'])).not.toBe(true);
+    const both = { order: { operate: { roles: ['ops'] }, migrate: { roles: ['release'] } } };
+    expect(ask(both, 'stator.migrated', ['ops'])).not.toBe(true);
+    expect(ask(both, 'stator.migrated', ['release'])).toBe(true);
+    expect(ask({ order: {} }, 'stator.migrated', ['ops'])).toContain('(nor an "operate" rule)');
   });
 });
 

@@ -4,10 +4,17 @@ import type { EventRule, MachinePolicy, Policies, ReadRule } from './types.js';
 
 const INIT = 'xstate.init';
 const MIGRATED = 'stator.migrated';
-/** Without a `migrate` rule (for the machine or under `'*'`), nobody may migrate its instances. */
+/** An operator's stop of an instance (engine.stop) is authorized as an event of this type. */
+const STOPPED = 'xstate.stop';
+/** Without a `migrate` or `operate` rule (for the machine or under `'*'`), nobody may migrate its instances. */
 const NO_MIGRATIONS: EventRule = {
   guard: () =>
-    'no "migrate" rule is declared for this machine: add policies.<machine>.migrate (or policies[\'*\'].migrate) naming who may migrate instances',
+    'no "migrate" rule is declared for this machine (nor an "operate" rule): add policies.<machine>.migrate (or policies[\'*\'].migrate) naming who may migrate instances',
+};
+/** Without an `operate` rule (for the machine or under `'*'`), nobody may operate on its instances. */
+const NO_OPERATORS: EventRule = {
+  guard: () =>
+    'no "operate" rule is declared for this machine: add policies.<machine>.operate (or policies[\'*\'].operate) naming who may stop instances and retry their work',
 };
 
 /**
@@ -15,7 +22,9 @@ const NO_MIGRATIONS: EventRule = {
  * type (`'*'` as fallback; creates use `create`, then `'*'`), the actor needs
  * one of the rule's roles and its guard must pass. Events without a rule are
  * open to every authenticated actor. Migrations follow the `migrate` rule
- * only, and without one nobody may migrate.
+ * (else the `operate` rule), and without either nobody may migrate; an
+ * operator's stop (`xstate.stop`) follows the `operate` rule, and without one
+ * nobody may stop instances.
  *
  * @example
  * const engine = await createEngine({
@@ -26,7 +35,8 @@ const NO_MIGRATIONS: EventRule = {
 export function authorizer(policies: Policies): Authorizer {
   const ruleOf = (machine: string, eventType: string): EventRule | undefined => {
     const policy = policyOf(policies, machine);
-    if (eventType === MIGRATED) return policy?.migrate ?? NO_MIGRATIONS;
+    if (eventType === MIGRATED) return policy?.migrate ?? policy?.operate ?? NO_MIGRATIONS;
+    if (eventType === STOPPED) return operateRule(policy);
     return eventType === INIT
       ? (policy?.create ?? policy?.events?.['*'])
       : (policy?.events?.[eventType] ?? policy?.events?.['*']);
@@ -56,6 +66,25 @@ export function readDecision(
   const rule: ReadRule | undefined = policyOf(policies, machine)?.read;
   return decide(rule, actor, (a) => (state && rule?.guard ? rule.guard(a, state) : true));
 }
+
+/**
+ * Whether `actor` may act as an operator on instances of `machine` (run a
+ * waiting effect now, retry or discard a dead letter): the `operate` rule's
+ * roles, then its guard with the instance's state when given. Undeclared:
+ * denied.
+ */
+export function operateDecision(
+  policies: Policies,
+  machine: string,
+  actor: Actor | null,
+  state?: InstanceState,
+): AuthorizationDecision {
+  const rule = operateRule(policyOf(policies, machine));
+  return decide(rule, actor, (a) => (rule.guard ? rule.guard(a, state) : true));
+}
+
+const operateRule = (policy: MachinePolicy | undefined): EventRule =>
+  policy?.operate ?? NO_OPERATORS;
 
 function policyOf(policies: Policies, machine: string): MachinePolicy | undefined {
   return Object.hasOwn(policies, machine) ? policies[machine] : policies['*'];

@@ -41,6 +41,15 @@ export const EventBody = z
   })
   .describe('An event: its type and payload fields side by side');
 
+export const Version = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[^\p{Cc}]+$/u, { error: 'no control characters' })
+  .describe('A machine version, as registered (`1`, `2`, `2024-06`)');
+
+const MAX_TIME_IN_STATE = 100 * 365 * 86_400_000;
+
 export const ListQuery = z.strictObject({
   state: z
     .string()
@@ -49,7 +58,13 @@ export const ListQuery = z.strictObject({
     .optional()
     .describe('A state path (`paid`, `paid.packed`): instances in it or its substates'),
   status: z.enum(['active', 'done', 'error', 'stopped']).optional(),
-  minTimeInState: count('minTimeInState', 0, 9_999_999)
+  version: Version.optional().describe('Only instances running this machine version'),
+  // Up to 100 years: operators look for instances stuck for hours, days and weeks.
+  minTimeInState: z
+    .string()
+    .regex(/^\d{1,13}$/, { error: 'minTimeInState must be an integer' })
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(MAX_TIME_IN_STATE))
     .optional()
     .describe('Only instances in their current state for at least this many milliseconds'),
   limit: count('limit', 1, 1000).optional().describe('Default 100, at most 1000'),

@@ -1,17 +1,12 @@
 import { z } from 'zod';
-import { InstanceId } from './request-schemas.js';
+import { InstanceId, Version } from './request-schemas.js';
+
+export { Version };
 
 /**
  * Request and response schemas of the versioning routes: the server validates
  * with the request ones, and `/openapi.json` is generated from all of them.
  */
-
-export const Version = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[^\p{Cc}]+$/u, { error: 'no control characters' })
-  .describe('A machine version, as registered (`1`, `2`, `2024-06`)');
 
 export const MachineQuery = z.strictObject({
   version: Version.optional().describe('Describe this registered version (default: the newest)'),

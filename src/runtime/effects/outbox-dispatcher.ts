@@ -17,7 +17,7 @@ import { type Origin, runAction } from './custom-actions.js';
 import { deliver } from './deliver.js';
 import { keepLease } from './lease-heartbeat.js';
 import { Pump } from './pump.js';
-import { errorText, exhausted, retryDelay } from './retry-policy.js';
+import { activityPolicy, errorText, exhausted, retryDelay } from './retry-policy.js';
 import { actorLogic, deliverTo, durableChild, startChild } from './routing.js';
 import { Wake } from './wake.js';
 
@@ -333,7 +333,7 @@ export class OutboxDispatcher {
       return;
     }
     turn.release(); // a promise activity receives no events: nothing waits for it
-    const policy = fx.activities[effect.src] ?? {};
+    const policy = activityPolicy(fx.activities, effect.src, effect.activityId);
     if (row.status === 'started') {
       await this.#result(row, effect, {
         ok: false,

@@ -17,7 +17,12 @@ import { instanceKey } from '../instance-cache.js';
 import { nonJsonAt } from '../json-data.js';
 import { load, MAX_CONFLICT_RETRIES } from '../load.js';
 import type { MachineRegistry } from '../registry.js';
-import type { MigrateOptions, MigrationDeclaration, MigrationResult } from '../types.js';
+import type {
+  CommandResult,
+  MigrateOptions,
+  MigrationDeclaration,
+  MigrationResult,
+} from '../types.js';
 import { buildEventWrite, toState } from '../write.js';
 
 export class Migrations {
@@ -83,7 +88,7 @@ export async function migrate(
   await decideOrDeny(ctx, machine, id, asked, row, false);
   const idem = idempotencyOf(options, false, { migrate: machine, to: options.to });
   const recorded = idem && (await recordedResult(ctx, machine, id, idem, options.idempotencyKey));
-  if (recorded) return { ...recorded, migrated: false, from: recorded.version, effects: [] };
+  if (recorded) return repeated(ctx, machine, id, recorded);
   if (row.version === options.to) {
     return { ...toState(row), duplicate: true, migrated: false, from: row.version, effects: [] };
   }
@@ -145,7 +150,7 @@ export async function migrate(
     }
     if (result.code === 'IDEMPOTENCY_MISMATCH' && idem) {
       const again = await recordedResult(ctx, machine, id, idem, options.idempotencyKey);
-      if (again) return { ...again, migrated: false, from: again.version, effects: [] };
+      if (again) return repeated(ctx, machine, id, again);
     }
     throw new SequenceConflictError(machine, id, row.seq, result.actual ?? -1);
   }
@@ -154,5 +159,20 @@ export async function migrate(
     snapshot: step.snapshot,
     row: write.instance,
   });
-  return { ...committed(ctx, write), migrated: true, ...planned };
+  return { ...committed(ctx, write, row), migrated: true, ...planned };
+}
+
+/** The answer to a repeated key: the recorded migration, with the version it moved from. */
+async function repeated(
+  ctx: RuntimeContext,
+  machine: string,
+  id: string,
+  recorded: CommandResult,
+): Promise<MigrationResult> {
+  const [event] = await ctx.store.readEvents(
+    { machine, id },
+    { after: recorded.seq - 1, limit: 1 },
+  );
+  const from = event?.type === MIGRATED_EVENT ? String(event.payload.from) : recorded.version;
+  return { ...recorded, migrated: event?.type === MIGRATED_EVENT, from, effects: [] };
 }

@@ -1,3 +1,4 @@
+import type { AnyStateMachine } from 'xstate';
 import { type Assessment, assess } from '../../analysis/assess.js';
 import { describeMachine, type MachineDescription } from '../../analysis/definition.js';
 import { diffVersions } from '../../analysis/diff.js';
@@ -47,25 +48,26 @@ export async function versionsOf(
  * declared migration's mapping.
  */
 export async function assessMove(
-  store: MachineVersions,
-  registry: MachineRegistry,
+  store: MachineVersions | undefined,
+  registered: readonly { readonly version: string; readonly machine: AnyStateMachine }[],
   machine: string,
   from: string,
   to: string,
   mapping: Readonly<Record<string, string>> = {},
 ): Promise<Assessment> {
   const describe = async (version: string): Promise<MachineDescription> => {
-    const registered = registry.versionsOf(machine).find((e) => e.version === version);
-    if (registered) return describeMachine(registered.stepper.machine);
-    const stored = await store.getMachineVersion(machine, version);
+    const found = registered.find((e) => e.version === version);
+    if (found) return describeMachine(found.machine);
+    const stored = await store?.getMachineVersion(machine, version);
     if (stored) return stored.description as MachineDescription;
     throw errors.versionNotFound(
       machine,
       version,
-      registry.versionsOf(machine).map((e) => e.version),
+      registered.map((e) => e.version),
     );
   };
   const diff = diffVersions(await describe(from), await describe(to));
+  if (!store) return assess(diff, undefined, mapping);
   const live = new Map<string, number>();
   for (const c of await store.countLive(machine)) {
     if (c.version === from) live.set(c.stateKey, c.count);

@@ -83,6 +83,7 @@ export function instanceRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
     const options: ListOptions = {
       ...(query.state !== undefined && { state: query.state }),
       ...(query.status !== undefined && { status: query.status }),
+      ...(query.version !== undefined && { version: query.version }),
       ...(query.minTimeInState !== undefined && { minTimeInState: query.minTimeInState }),
       ...(query.limit !== undefined && { limit: query.limit }),
       ...(query.cursor !== undefined && { cursor: query.cursor }),

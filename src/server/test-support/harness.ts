@@ -31,22 +31,29 @@ export interface HarnessOptions extends Partial<Omit<AppOptions, 'auth'>> {
   readonly auth?: (store: Store) => AuthOptions;
   readonly store?: Store;
   readonly clock?: Clock;
+  /** A machine module to serve instead of the example one (`examples/module.ts`). */
+  readonly module?: { readonly exports: unknown; readonly source: string };
 }
 
 /** The example module (`examples/module.ts`) served in-process over a memory store. */
 export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const store = options.store ?? memoryStore();
-  const mod = normalizeModule(example, 'examples/module.ts');
+  const mod = options.module
+    ? normalizeModule(options.module.exports, options.module.source)
+    : normalizeModule(example, 'examples/module.ts');
   const auth = options.auth?.(store);
   const engine = await createEngine({
     store,
     machines: mod.registrations,
+    ...(mod.migrations && { migrations: mod.migrations }),
+    ...(mod.rollout && { rollout: mod.rollout }),
+    ...(mod.shadow && { shadow: mod.shadow }),
     ...(options.clock && { clock: options.clock }),
     ...(auth && { authorize: authorizer(mod.policies) }),
   });
   onTestFinished(() => engine.close());
   const shutdown = new AbortController();
-  const { auth: _auth, store: _store, clock: _clock, ...appOptions } = options;
+  const { auth: _auth, store: _store, clock: _clock, module: _module, ...appOptions } = options;
   const app = createApp({
     policies: mod.policies,
     ...appOptions,
