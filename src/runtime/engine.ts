@@ -16,6 +16,7 @@ import { stop as stopInstance } from './operator/stop.js';
 import { ReadinessProbe } from './readiness.js';
 import { INIT_EVENT, rebuild } from './recovery.js';
 import { MachineRegistry } from './registry.js';
+import { stateAt } from './time-travel.js';
 import { traced, withTrace } from './trace-hook.js';
 import type {
   CommandOptions,
@@ -238,6 +239,20 @@ export async function createEngineWithInternals(
       const context = contextData(snapshot.context);
       return { value: snapshot.value, context, status: snapshot.status, seq };
     },
+    async stateAt(machine, id, seq) {
+      guard(machine, id);
+      if (!Number.isSafeInteger(seq) || seq < 1) {
+        throw errors.validation(`seq must be a whole number from 1 on (got ${String(seq)}).`);
+      }
+      const row = await readInstance(machine, id);
+      if (seq > row.seq) {
+        throw errors.validation(
+          `Instance ${machine}/${id} has no event at seq ${seq}: its history ends at ${row.seq}. Ask for a seq from 1 to ${row.seq}.`,
+        );
+      }
+      const resolve = (version: string) => registry.get(machine, version);
+      return stateAt(store, resolve, row.version, { machine, id }, seq);
+    },
     async list(machine, opts = {}) {
       if (closed) throw errors.engineClosed();
       registry.latest(machine);
@@ -252,6 +267,7 @@ export async function createEngineWithInternals(
         ...(opts.status !== undefined && { status: opts.status }),
         ...(opts.version !== undefined && { version: opts.version }),
         ...(opts.cursor !== undefined && { afterId: opts.cursor }),
+        ...(opts.idPrefix !== undefined && { idPrefix: opts.idPrefix }),
         ...(opts.minTimeInState !== undefined && {
           enteredBefore: ctx.clock.now() - opts.minTimeInState,
         }),

@@ -1,6 +1,7 @@
 import type { AnyMachineSnapshot, StateValue } from 'xstate';
 import { errors } from '../core/errors.js';
 import { MIGRATED_EVENT, migrateSnapshot } from '../core/migrate.js';
+import type { Effect } from '../core/types.js';
 import type { EventRow, InstanceKey, Store } from '../store/types.js';
 import type { MachineEntry } from './registry.js';
 
@@ -8,6 +9,18 @@ const PAGE = 1000;
 
 /** The creation event's type: its payload holds the instance's `input`. */
 export const INIT_EVENT = 'xstate.init';
+
+/**
+ * Told of every event a rebuild applies, with the effects its step produced
+ * (never run) and the state after it. A replay that starts over on another
+ * version tells the creation event again: observers start over on it.
+ */
+export type StepObserver = (
+  event: EventRow,
+  effects: readonly Effect[],
+  snapshot: AnyMachineSnapshot,
+  entry: MachineEntry,
+) => void;
 
 /** Finds a registered version of the instance's machine (MACHINE_VERSION_NOT_FOUND otherwise). */
 export type VersionResolver = (version: string) => MachineEntry;
@@ -32,6 +45,7 @@ export async function rebuild(
   key: InstanceKey,
   fromScratch = false,
   upTo = Number.POSITIVE_INFINITY,
+  observe?: StepObserver,
 ): Promise<{ snapshot: AnyMachineSnapshot; seq: number; entry: MachineEntry }> {
   const stored = fromScratch ? undefined : await store.latestSnapshot(key);
   let first = stored ? resolve(stored.version) : resolve(startVersion);
@@ -53,7 +67,12 @@ export async function rebuild(
             break pages;
           }
           ({ entry, snapshot } = moved);
-        } else snapshot = apply(entry, key, snapshot, event);
+          observe?.(event, moved.effects, moved.snapshot, entry);
+        } else {
+          const applied = apply(entry, key, snapshot, event);
+          snapshot = applied.snapshot;
+          observe?.(event, applied.effects, snapshot, entry);
+        }
         seq = event.seq;
       }
     }
@@ -81,7 +100,9 @@ function migrated(
   key: InstanceKey,
   snapshot: AnyMachineSnapshot | undefined,
   event: EventRow,
-): { entry: MachineEntry; snapshot: AnyMachineSnapshot } | { restartOn: string } {
+):
+  | { entry: MachineEntry; snapshot: AnyMachineSnapshot; effects: readonly Effect[] }
+  | { restartOn: string } {
   const { from, to, value, context } = event.payload as {
     from: string;
     to: string;
@@ -102,7 +123,7 @@ function migrated(
     context,
     at: event.recordedAt,
   });
-  return { entry: target, snapshot: moved.snapshot };
+  return { entry: target, snapshot: moved.snapshot, effects: moved.effects };
 }
 
 function apply(
@@ -110,13 +131,13 @@ function apply(
   key: InstanceKey,
   snapshot: AnyMachineSnapshot | undefined,
   event: EventRow,
-): AnyMachineSnapshot {
+): { snapshot: AnyMachineSnapshot; effects: readonly Effect[] } {
   const env = { at: event.recordedAt, seq: event.seq };
   const diverged = (reason: string) =>
     errors.replayDiverged(key.machine, key.id, event.seq, reason);
   if (event.type === INIT_EVENT) {
     if (snapshot) throw diverged('a second creation event');
-    return step(() => entry.stepper.initial(event.payload.input, env).snapshot, diverged);
+    return step(() => entry.stepper.initial(event.payload.input, env), diverged);
   }
   if (!snapshot) throw diverged('events before the creation event');
   const current = snapshot;
@@ -125,7 +146,7 @@ function apply(
     diverged,
   );
   if (!outcome.accepted) throw diverged(`event "${event.type}" is no longer accepted`);
-  return outcome.snapshot;
+  return outcome;
 }
 
 /** Runs one pure step of a replay; a guard or assign that throws now is a divergence. */

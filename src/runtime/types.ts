@@ -1,4 +1,11 @@
-import type { AnyStateMachine, ContextFrom, EventFromLogic, InputFrom } from 'xstate';
+import type {
+  AnyStateMachine,
+  ContextFrom,
+  EventFromLogic,
+  EventObject,
+  InputFrom,
+  StateValue,
+} from 'xstate';
 import type { Assessment } from '../analysis/assess.js';
 import type { StateMapping } from '../core/migrate.js';
 import type { Actor, Clock, InstanceStatus } from '../core/types.js';
@@ -287,6 +294,8 @@ export interface ListOptions {
   readonly status?: InstanceStatus;
   /** Only instances that have been in their current state at least this long (ms). */
   readonly minTimeInState?: number;
+  /** Only instances whose id starts with this. */
+  readonly idPrefix?: string;
   /** Only instances running this machine version. */
   readonly version?: string;
   /** Cursor from the previous page. */
@@ -320,6 +329,40 @@ export type DeadLetterRef =
       readonly timerId: string;
     }
   | { readonly kind: 'effect'; readonly effectId: string };
+
+/** A timer that was pending after the event: set by a step and not yet fired or cancelled. */
+export interface PastTimer {
+  readonly timerId: string;
+  readonly dueAt: number;
+  /** The seq of the event whose step set it. */
+  readonly setBySeq: number;
+  readonly event: EventObject;
+  readonly target: string;
+}
+
+/** An activity that was running after the event: started and not yet finished or stopped. */
+export interface PastActivity {
+  readonly activityId: string;
+  readonly src: string;
+  readonly startedBySeq: number;
+}
+
+/** An instance as it was right after the event at `seq`, rebuilt by replay. */
+export interface PastState {
+  readonly machine: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly version: string;
+  readonly value: StateValue;
+  readonly context: unknown;
+  readonly status: InstanceStatus;
+  /** When the instance entered `value` (the recorded time of the event that moved it there). */
+  readonly stateEnteredAt: number;
+  /** The event at `seq`. */
+  readonly event: Pick<EventRow, 'seq' | 'type' | 'recordedAt' | 'actor'>;
+  readonly timers: readonly PastTimer[];
+  readonly activities: readonly PastActivity[];
+}
 
 /** What an instance waits for: its timers and its unfinished effects. */
 export interface PendingWork {
@@ -384,6 +427,13 @@ export interface Engine {
     machine: string,
     id: string,
   ): Promise<Pick<InstanceState, 'value' | 'context' | 'status' | 'seq'>>;
+  /**
+   * The instance as it was right after the event at `seq`, rebuilt by the pure
+   * step from its history (across recorded migrations) with pending timers and
+   * running activities; no effect runs, nothing is written. VALIDATION_FAILED
+   * for a seq past the history's end.
+   */
+  stateAt(machine: string, id: string, seq: number): Promise<PastState>;
   /** Instances of a machine by state, status and time in state. */
   list(machine: string, options?: ListOptions): Promise<InstancePage>;
   /**

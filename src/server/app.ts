@@ -19,6 +19,7 @@ import {
   deadLetterRoutes,
 } from './routes/dead-letters.js';
 import { EMIT_CURSOR, EMIT_STREAM, EMITS, emitRoutes } from './routes/emits.js';
+import { inspectRoutes, PERMISSIONS, STATE_AT, WHOAMI } from './routes/inspect.js';
 import { EVENTS, HISTORY, INSTANCE, INSTANCES, instanceRoutes } from './routes/instances.js';
 import { MACHINE, MACHINES, machineRoutes } from './routes/machines.js';
 import { type MetricsEndpoint, metricsRoute } from './routes/metrics.js';
@@ -85,6 +86,9 @@ const ROUTES: readonly [string, string][] = [
   [EVENTS, 'POST'],
   [HISTORY, 'GET'],
   [WATCH, 'GET'],
+  [STATE_AT, 'GET'],
+  [PERMISSIONS, 'GET'],
+  [WHOAMI, 'GET'],
   [MACHINE, 'GET'],
   [VERSIONS, 'GET'],
   [DIFF, 'GET'],
@@ -210,6 +214,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   instanceRoutes(app, ctx);
   versionRoutes(app, ctx);
   watchRoute(app, ctx);
+  inspectRoutes(app, ctx);
   operatorRoutes(app, ctx);
   deadLetterRoutes(app, ctx);
   emitRoutes(app, ctx);

@@ -48,12 +48,30 @@ describe('listing instances', () => {
     expect(rest).toMatchObject({ instances: [{ id: 'd' }], next: null });
   });
 
-  it.each(['?status=sleeping', '?limit=5000', '?minTimeInState=-1', '?colour=red', '?cursor=%00'])(
-    'refuses %s with 400',
-    async (query) => {
-      const { h } = await orders();
-      const res = await h.call('GET', `${ORDERS}${query}`);
-      expect(await problemOf(res)).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
-    },
-  );
+  it('filters by id prefix and by version, with paging', async () => {
+    const { h, ids } = await orders();
+    for (const id of ['eu-1', 'eu-2', 'eu-3', 'us-1']) {
+      await h.call('POST', ORDERS, { id, input: { total: 10 } });
+    }
+    expect(await ids('?idPrefix=eu-')).toEqual(['eu-1', 'eu-2', 'eu-3']);
+    expect(await ids('?idPrefix=eu-&limit=2&cursor=eu-1')).toEqual(['eu-2', 'eu-3']);
+    expect(await ids('?idPrefix=a')).toEqual(['a']);
+    expect(await ids('?idPrefix=eu&state=pending&version=1')).toHaveLength(3);
+    expect(await ids('?version=2')).toEqual([]);
+  });
+
+  it.each([
+    '?status=sleeping',
+    '?idPrefix=',
+    '?idPrefix=a%2Fb',
+    '?version=',
+    '?limit=5000',
+    '?minTimeInState=-1',
+    '?colour=red',
+    '?cursor=%00',
+  ])('refuses %s with 400', async (query) => {
+    const { h } = await orders();
+    const res = await h.call('GET', `${ORDERS}${query}`);
+    expect(await problemOf(res)).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+  });
 });

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { StandardSchema } from '../runtime/types.js';
+import * as inspector from './inspector-schemas.js';
 import { hoistDefs, standardToJsonSchema, zodToJsonSchema } from './json-schema.js';
+import { inspectorPaths } from './openapi-inspector.js';
 import { operatorPaths, operatorResponseSchemas } from './openapi-operator.js';
 import { versioningPaths } from './openapi-versioning.js';
 import {
@@ -65,13 +67,15 @@ export function openApiDocument(options: {
       { op, ok, pathParam, queryParams },
     ),
   );
-  Object.assign(
-    paths,
-    operatorPaths(
-      options.machines.map((m) => m.name),
-      { op, ok, pathParam, queryParams },
-    ),
-  );
+  for (const more of [inspectorPaths, operatorPaths]) {
+    Object.assign(
+      paths,
+      more(
+        options.machines.map((m) => m.name),
+        { op, ok, pathParam, queryParams },
+      ),
+    );
+  }
   return {
     openapi: '3.1.0',
     info: {
@@ -116,6 +120,9 @@ const responseSchemas: Record<string, z.ZodType> = {
   Assessment: versioning.AssessmentSchema,
   MigrationResult: versioning.MigrationResultSchema,
   ShadowReport: versioning.ShadowReportSchema,
+  PastState: inspector.PastStateSchema,
+  WhoAmI: inspector.WhoAmISchema,
+  InstanceAccess: inspector.InstanceAccessSchema,
   ...operatorResponseSchemas,
 };
 

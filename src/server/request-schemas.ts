@@ -67,6 +67,11 @@ export const ListQuery = z.strictObject({
     .pipe(z.number().int().min(0).max(MAX_TIME_IN_STATE))
     .optional()
     .describe('Only instances in their current state for at least this many milliseconds'),
+  idPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9._:@~-]{1,200}$/, { error: 'use 1–200 characters of an instance id' })
+    .optional()
+    .describe('Only instances whose id starts with this (uses the id index)'),
   limit: count('limit', 1, 1000).optional().describe('Default 100, at most 1000'),
   cursor: InstanceId.optional().describe('`next` of the previous page'),
 });

@@ -15,11 +15,15 @@ export interface InstanceQueryBounds {
   readonly enteredBefore: number | undefined;
   readonly version: string | undefined;
   readonly afterId: string | undefined;
+  readonly idPrefix: string | undefined;
   readonly limit: number;
 }
 
+/** The exclusive upper end of the id range a prefix covers (ids are ASCII below `\x7f`). */
+export const idPrefixEnd = (prefix: string): string => `${prefix}\x7f`;
+
 export function instanceQueryBounds(query: InstanceQuery): InstanceQueryBounds {
-  const { machine, state, status, enteredBefore, afterId, version } = query;
+  const { machine, state, status, enteredBefore, afterId, version, idPrefix } = query;
   if (typeof machine !== 'string' || machine === '') {
     throw errors.validation('Listing instances needs a "machine" name.', { machine });
   }
@@ -41,8 +45,17 @@ export function instanceQueryBounds(query: InstanceQuery): InstanceQueryBounds {
   if (afterId !== undefined && typeof afterId !== 'string') {
     throw errors.validation('"afterId" must be an instance id.', { afterId });
   }
+  if (
+    idPrefix !== undefined &&
+    (typeof idPrefix !== 'string' || !/^[\x20-\x7e]{1,200}$/.test(idPrefix))
+  ) {
+    throw errors.validation(
+      `"idPrefix" must be 1–200 characters of an instance id, got ${JSON.stringify(idPrefix)}.`,
+      { idPrefix },
+    );
+  }
   const { limit } = pageBounds(query.limit === undefined ? undefined : { limit: query.limit });
-  return { machine, state, status, enteredBefore, version, afterId, limit };
+  return { machine, state, status, enteredBefore, version, afterId, idPrefix, limit };
 }
 
 /** Check a lease; its limit is capped like a page (at most 1000 rows per claim). */

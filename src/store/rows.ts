@@ -147,6 +147,11 @@ export interface InstanceQuery {
   readonly enteredBefore?: number;
   /** Only instances running this version of the machine. */
   readonly version?: string;
+  /**
+   * Only ids starting with this (a range over the id index: instance ids are
+   * ASCII below `\x7f`, so [prefix, prefix + '\x7f') holds exactly them).
+   */
+  readonly idPrefix?: string;
   /** Keyset cursor: ids strictly greater than this. */
   readonly afterId?: string;
   /** Default 100, at most 1000. */

@@ -1,12 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../examples/seed.js';
 import { launchChromium } from './browser.js';
+import { ROOT, type Served, serve } from './server.js';
 
 /**
  * The inspector in a real browser against a real `stator serve` of the
@@ -15,7 +15,6 @@ import { launchChromium } from './browser.js';
  * stream. Screenshots go to $STATOR_SCREENSHOTS (default: a temp dir).
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SHOTS = process.env.STATOR_SCREENSHOTS ?? join(tmpdir(), 'stator-inspector-shots');
 
 let server: ChildProcess | undefined;
@@ -66,37 +65,10 @@ async function ensureBuilt(): Promise<void> {
   }
 }
 
-function startServer(db: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
-        'serve',
-        'examples/module.ts',
-        '--port',
-        '0',
-        '--db',
-        `sqlite:${db}`,
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, STATOR_LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    server = child;
-    let err = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (text: string) => {
-      err += text;
-      const found = /stator: serving \S+ on (\S+)/.exec(err)?.[1];
-      if (found) resolve(found);
-    });
-    child.once('exit', (code) => reject(new Error(`stator serve exited ${code}: ${err}`)));
-  });
+async function startServer(db: string): Promise<string> {
+  const served = await serve('examples/module.ts', db);
+  server = served.child;
+  return served.url;
 }
 
 async function api(path: string, body?: unknown): Promise<unknown> {
@@ -216,6 +188,8 @@ describe('the inspector in a browser', { timeout: TEST_MS }, () => {
       await page.locator('[data-state="order.paid.awaitingPacking"][data-active]').count(),
     ).toBe(0);
     await page.getByRole('button', { name: /^3\s*Pack/ }).click();
+    // Live, the pending timers card reads the replay of the newest event: none after Pay.
+    await page.getByRole('region', { name: 'Time travel' }).getByText('Live').first().waitFor();
     await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, 'instance-light');
     await page.emulateMedia({ colorScheme: 'dark' });
@@ -223,7 +197,141 @@ describe('the inspector in a browser', { timeout: TEST_MS }, () => {
     await page.close();
   });
 
+  it('time-travels through the history: chart, context and timers as they were after each event', async () => {
+    const page = await newPage();
+    await page.goto(`${url}/machines/order/instances/e2e-1`);
+    await page.locator('[data-state="order.paid.packed"][data-active]').waitFor();
+    const travel = page.getByRole('region', { name: 'Time travel' });
+    // One step back with the button: the state after Pay (event 2).
+    await travel.getByRole('button', { name: /Previous/ }).click();
+    await travel.getByText(/after event 2 of 3/).waitFor();
+    await page.locator('[data-state="order.paid.awaitingPacking"][data-active]').waitFor();
+    expect(await page.locator('[data-state="order.paid.packed"][data-active]').count()).toBe(0);
+    await expect
+      .poll(() => page.getByTestId('instance-state').textContent())
+      .toBe('paid.awaitingPacking');
+    await page.locator('.timeline-row.selected[data-seq="2"]').waitFor();
+    // The form pauses while looking at the past, and says why.
+    expect(await page.getByRole('button', { name: /^Send/ }).isDisabled()).toBe(true);
+    await page.getByText(/looking at the past/).waitFor();
+    // With the keyboard ([): the creation, with its 48-hour payment window pending and nothing paid.
+    await page.locator('body').press('[');
+    await travel.getByText(/after event 1 of 3/).waitFor();
+    await page.locator('[data-state="order.pending"][data-active]').waitFor();
+    await page
+      .getByRole('list', { name: 'Pending timers' })
+      .getByText(/due in (2d 0h|47h)/)
+      .waitFor();
+    await expect
+      .poll(() => page.getByRole('region', { name: /Context/ }).textContent())
+      .toMatch(/paid:?\s*0/);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await shot(page, 'time-travel-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'time-travel-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    // ] twice, then live again: packed, and the form is back.
+    await page.locator('body').press(']');
+    await travel.getByText(/after event 2 of 3/).waitFor();
+    await travel.getByRole('button', { name: 'Live' }).click();
+    await travel.getByText(/Live: after event 3/).waitFor();
+    await page.locator('[data-state="order.paid.packed"][data-active]').waitFor();
+    expect(await page.getByRole('button', { name: /^Send/ }).isDisabled()).toBe(false);
+    await page.close();
+  });
+
   it('loads without console errors (no CSP violations) and runs the production build', () => {
     expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe('versions and migrating a selection', { timeout: TEST_MS }, () => {
+  let versioned: Served | undefined;
+  let base = '';
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.ok, `${path}: ${res.status}`).toBe(true);
+  };
+
+  beforeAll(async () => {
+    // Tickets made while only version 1 existed, then the server restarted with version 2.
+    const db = join(dir, 'versioned.db');
+    const old = await serve('examples/versioned/module-v1.ts', db);
+    base = old.url;
+    for (const id of ['t-1', 't-2', 't-3']) {
+      await post('/v1/machines/ticket/instances', { id, input: { title: id } });
+    }
+    await post('/v1/machines/ticket/instances/t-2/events', { type: 'Assign', to: 'ann' });
+    await old.stop();
+    versioned = await serve('examples/versioned/module.ts', db);
+    base = versioned.url;
+    await post('/v1/machines/ticket/instances', { id: 't-new', input: { title: 'new' } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await versioned?.stop();
+  });
+
+  it('shows live counts per version, filters by version, and migrates selected instances after a dry run', async () => {
+    const errorsBefore = consoleErrors.length;
+    const page = await newPage();
+    await page.goto(`${base}/`);
+    const card = page.getByRole('region', { name: 'ticket' });
+    await card
+      .getByRole('list', { name: 'Live instances by version' })
+      .getByText(/v1: 3 live/)
+      .waitFor();
+    await card.getByText(/v2 \(newest\): 1 live/).waitFor();
+    await page.goto(`${base}/machines/ticket`);
+    const versions = page.getByRole('region', { name: 'Versions' });
+    await versions.getByRole('row', { name: /^1\s+3/ }).waitFor();
+    // Only version 1's instances, then select two of them.
+    await page.getByLabel('Version', { exact: true }).selectOption('1');
+    const list = page.getByRole('list', { name: 'Instances of ticket' });
+    await list.getByRole('link', { name: 't-3' }).waitFor();
+    expect(await list.getByRole('link', { name: 't-new' }).count()).toBe(0);
+    await page.getByLabel('Select t-1').check();
+    await page.getByLabel('Select t-2').check();
+    await page.getByRole('button', { name: 'Dry run (2 selected)' }).click();
+    const results = page.getByRole('list', { name: 'Migration results' });
+    await results.getByText(/t-2.*1 → 2, inProgress\.working/).waitFor();
+    // Nothing moved yet.
+    expect(
+      (
+        (await (await fetch(`${base}/v1/machines/ticket/instances/t-2`)).json()) as {
+          version: string;
+        }
+      ).version,
+    ).toBe('1');
+    await page.getByRole('button', { name: 'Migrate 2 instances…' }).click();
+    await page
+      .getByRole('alertdialog')
+      .getByText(/Move 2 instances of ticket to version 2/)
+      .waitFor();
+    await shot(page, 'migrate-light');
+    await page.getByRole('button', { name: 'Yes, migrate' }).click();
+    await page.getByText(/Migrated: 2 of 2/).waitFor();
+    const t2 = (await (await fetch(`${base}/v1/machines/ticket/instances/t-2`)).json()) as {
+      version: string;
+      value: unknown;
+    };
+    expect(t2).toMatchObject({ version: '2', value: { inProgress: 'working' } });
+    await versions.getByRole('row', { name: /^2\s+3/ }).waitFor();
+
+    // Time travel crosses the migration: after event 2 it was version 1, assigned.
+    await page.goto(`${base}/machines/ticket/instances/t-2`);
+    const travel = page.getByRole('region', { name: 'Time travel' });
+    await travel.getByText(/Live: after event 3/).waitFor();
+    await travel.getByRole('button', { name: /Previous/ }).click();
+    await travel.getByText(/after event 2 of 3/).waitFor();
+    await expect.poll(() => page.getByTestId('instance-state').textContent()).toBe('assigned');
+    // Drawn on version 1's chart, which has `assigned`.
+    await page.locator('[data-state="ticket.assigned"][data-active]').waitFor();
+    await page.close();
+    expect(consoleErrors.slice(errorsBefore)).toEqual([]);
   });
 });

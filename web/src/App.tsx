@@ -7,6 +7,7 @@ import { Instance } from './views/Instance';
 import { Machine } from './views/Machine';
 import { Overview } from './views/Overview';
 import { SignIn } from './views/SignIn';
+import { useWhoAmI } from './whoami';
 
 export function App() {
   const { route, query } = useLocation();
@@ -19,6 +20,7 @@ export function App() {
     return () => window.removeEventListener(SIGN_IN_EVENT, open);
   }, []);
   const info = token ? describeToken(token) : undefined;
+  const me = useWhoAmI();
   const who = token ?? 'anonymous';
   return (
     <>
@@ -31,6 +33,15 @@ export function App() {
           <span className="muted">inspector</span>
         </Link>
         <div className="top-actions">
+          {me && (
+            <span className="who" role="status" aria-label="Who you are">
+              {me.actor
+                ? `${me.actor.id}${me.actor.roles?.length ? ` · ${me.actor.roles.join(', ')}` : ''}`
+                : me.enforced
+                  ? 'not signed in'
+                  : 'no authentication: every action allowed'}
+            </span>
+          )}
           <label className="theme-pick">
             <span className="sr-only">Theme</span>
             <select

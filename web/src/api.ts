@@ -2,14 +2,19 @@ import { getToken } from './auth';
 import type {
   CommandResult,
   HistoryPage,
+  InstanceAccess,
   InstancePage,
   InstanceState,
   InstanceStatus,
   MachineDetail,
   MachineSummary,
+  MigrationResult,
+  PastState,
   Problem,
   StateValue,
+  VersionList,
   WatchMessage,
+  WhoAmI,
 } from './types';
 
 /**
@@ -86,13 +91,18 @@ export function listMachines(): Promise<MachineSummary[]> {
 
 const details = new Map<string, Promise<MachineDetail>>();
 
-/** One machine's detail (chart, schemas); cached for the page's life, as definitions do not change while served. */
-export function getMachine(machine: string): Promise<MachineDetail> {
-  let hit = details.get(machine);
+/**
+ * One machine's detail (chart, schemas) for a version (default: the newest);
+ * cached for the page's life, as a registered version does not change while served.
+ */
+export function getMachine(machine: string, version?: string): Promise<MachineDetail> {
+  const key = JSON.stringify([machine, version ?? null]);
+  let hit = details.get(key);
   if (!hit) {
-    hit = request<MachineDetail>(machinePath(machine));
-    hit.catch(() => details.delete(machine));
-    details.set(machine, hit);
+    const q = version === undefined ? '' : `?version=${enc(version)}`;
+    hit = request<MachineDetail>(`${machinePath(machine)}${q}`);
+    hit.catch(() => details.delete(key));
+    details.set(key, hit);
   }
   return hit;
 }
@@ -103,6 +113,9 @@ export interface ListFilter {
   readonly status?: InstanceStatus;
   /** Milliseconds. */
   readonly minTimeInState?: number;
+  /** Ids starting with this (filtered by the server, over its id index). */
+  readonly idPrefix?: string;
+  readonly version?: string;
 }
 
 export function listInstances(
@@ -117,6 +130,8 @@ export function listInstances(
     q.set('minTimeInState', String(Math.round(filter.minTimeInState)));
   }
   q.set('limit', String(page.limit ?? 200));
+  if (filter.idPrefix) q.set('idPrefix', filter.idPrefix);
+  if (filter.version) q.set('version', filter.version);
   if (page.cursor) q.set('cursor', page.cursor);
   return request<InstancePage>(`${machinePath(machine)}/instances?${q}`);
 }
@@ -132,6 +147,56 @@ export function getHistory(
   limit = 1000,
 ): Promise<HistoryPage> {
   return request<HistoryPage>(`${instancePath(machine, id)}/history?after=${after}&limit=${limit}`);
+}
+
+/** The machine's versions with their live instances by state. */
+export function getVersions(machine: string): Promise<VersionList> {
+  return request<VersionList>(`${machinePath(machine)}/versions`);
+}
+
+/** Moves an instance to another version (or works the move out, with `dryRun`). */
+export function migrateInstance(
+  machine: string,
+  id: string,
+  body: { to: string; dryRun: boolean },
+  idempotencyKey?: string,
+): Promise<MigrationResult> {
+  return request<MigrationResult>(`${instancePath(machine, id)}/migrate`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(idempotencyKey && { 'idempotency-key': idempotencyKey }),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+const past = new Map<string, Promise<PastState>>();
+
+/**
+ * The instance as it was right after event `seq` (rebuilt by the server's
+ * replay). Cached: a past state never changes. Only the last 200 are kept.
+ */
+export function getStateAt(machine: string, id: string, seq: number): Promise<PastState> {
+  const key = JSON.stringify([machine, id, seq]);
+  let hit = past.get(key);
+  if (!hit) {
+    hit = request<PastState>(`${instancePath(machine, id)}/state?seq=${seq}`);
+    hit.catch(() => past.delete(key));
+    past.set(key, hit);
+    if (past.size > 200) past.delete(past.keys().next().value as string);
+  }
+  return hit;
+}
+
+/** Who the caller is and what its roles allow, per machine. */
+export function whoAmI(): Promise<WhoAmI> {
+  return request<WhoAmI>('/v1/whoami');
+}
+
+/** What the caller may send to the instance now (roles and guards). */
+export function getPermissions(machine: string, id: string): Promise<InstanceAccess> {
+  return request<InstanceAccess>(`${instancePath(machine, id)}/permissions`);
 }
 
 export function sendEvent(

@@ -152,3 +152,93 @@ export interface Chart {
   readonly root: ChartState;
   readonly transitions: readonly ChartTransition[];
 }
+
+/** GET …/instances/{id}/state?seq=N: the instance as it was right after event N. */
+export interface PastState {
+  readonly machine: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly version: string;
+  readonly value: StateValue;
+  readonly context: unknown;
+  readonly status: InstanceStatus;
+  readonly stateEnteredAt: number;
+  readonly event: {
+    readonly seq: number;
+    readonly type: string;
+    readonly recordedAt: number;
+    readonly actor: Actor | null;
+  };
+  readonly timers: readonly PendingTimer[];
+  readonly activities: readonly {
+    readonly activityId: string;
+    readonly src: string;
+    readonly startedBySeq: number;
+  }[];
+}
+
+export interface PendingTimer {
+  readonly timerId: string;
+  readonly dueAt: number;
+  readonly setBySeq: number;
+  readonly event: { readonly type: string };
+  readonly target: string;
+}
+
+/** `true` when allowed, else why not. */
+export type Decision = true | string;
+
+export interface MachineAccess {
+  readonly machine: string;
+  readonly read: Decision;
+  readonly create: Decision;
+  readonly migrate: Decision;
+  readonly events: Readonly<Record<string, Decision>>;
+}
+
+/** GET /v1/whoami. */
+export interface WhoAmI {
+  readonly authenticated: boolean;
+  readonly enforced: boolean;
+  readonly actor: Actor | null;
+  readonly machines: readonly MachineAccess[];
+}
+
+/** GET …/instances/{id}/permissions: roles and guards on the current state. */
+export interface InstanceAccess {
+  readonly machine: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly migrate: Decision;
+  readonly events: Readonly<Record<string, Decision>>;
+}
+
+/** One version of a machine in GET /v1/machines/{m}/versions. */
+export interface VersionInfo {
+  readonly version: string;
+  readonly fingerprint: string;
+  readonly registeredAt: number;
+  readonly registered: boolean;
+  readonly latest: boolean;
+  readonly share?: number;
+  readonly live: { readonly total: number; readonly states: Readonly<Record<string, number>> };
+  readonly retirable: boolean;
+}
+
+export interface VersionList {
+  readonly machine: string;
+  readonly versions: readonly VersionInfo[];
+  readonly shadow?: {
+    readonly candidate: string;
+    readonly compared: number;
+    readonly diverged: number;
+    readonly skipped: number;
+  };
+}
+
+/** POST …/instances/{id}/migrate. */
+export interface MigrationResult extends CommandResult {
+  readonly migrated: boolean;
+  readonly from: string;
+  readonly effects: readonly { readonly kind: string; readonly id: string }[];
+}

@@ -85,6 +85,7 @@ export function instanceRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
       ...(query.status !== undefined && { status: query.status }),
       ...(query.version !== undefined && { version: query.version }),
       ...(query.minTimeInState !== undefined && { minTimeInState: query.minTimeInState }),
+      ...(query.idPrefix !== undefined && { idPrefix: query.idPrefix }),
       ...(query.limit !== undefined && { limit: query.limit }),
       ...(query.cursor !== undefined && { cursor: query.cursor }),
     };

@@ -114,6 +114,24 @@ export function describeListInstancesContract(ctx: ContractContext): void {
       expect(await ids({ limit: 0 })).toEqual([]);
     });
 
+    it('filters by id prefix (a range over the id index), with paging and other filters', async () => {
+      await create({
+        'eu-1': 'paid',
+        'eu-2': 'open',
+        'eu-10': 'paid',
+        'eu~x': 'open',
+        eu: 'open',
+        'ev-1': 'paid',
+        'e-1': 'paid',
+        'us-1': 'paid',
+      });
+      expect(await ids({ idPrefix: 'eu' })).toEqual(['eu', 'eu-1', 'eu-10', 'eu-2', 'eu~x']);
+      expect(await ids({ idPrefix: 'eu-1' })).toEqual(['eu-1', 'eu-10']);
+      expect(await ids({ idPrefix: 'eu', state: 'paid' })).toEqual(['eu-1', 'eu-10']);
+      expect(await ids({ idPrefix: 'eu', afterId: 'eu-10', limit: 2 })).toEqual(['eu-2', 'eu~x']);
+      expect(await ids({ idPrefix: 'x' })).toEqual([]);
+    });
+
     it('returns 100 instances by default and never more than 1000 at once', async () => {
       const all = Array.from({ length: 1005 }, (_, i) => `o-${String(i).padStart(4, '0')}`);
       for (let i = 0; i < all.length; i += 250) {
@@ -133,6 +151,7 @@ export function describeListInstancesContract(ctx: ContractContext): void {
         { machine: 'order', state: 'a,b' },
         { machine: 'order', limit: -1 },
         { machine: 'order', limit: 2.5 },
+        { machine: 'order', idPrefix: '' },
       ];
       for (const query of bad) {
         await expect(ctx.store.listInstances(query)).rejects.toMatchObject({

@@ -88,6 +88,7 @@ export function memoryInstanceReads(d: MemoryData): InstanceReads {
         (row) =>
           row.machine === q.machine &&
           (q.afterId === undefined || row.id > q.afterId) &&
+          (q.idPrefix === undefined || row.id.startsWith(q.idPrefix)) &&
           (q.state === undefined || stateMatches(stateKey(row.value), q.state)) &&
           (q.status === undefined || row.status === q.status) &&
           (q.enteredBefore === undefined || row.stateEnteredAt < q.enteredBefore) &&

@@ -1,10 +1,10 @@
-import type { InstanceQueryBounds } from '../query.js';
+import { type InstanceQueryBounds, idPrefixEnd } from '../query.js';
 import { INSTANCE_COLUMNS } from '../sql/columns.js';
 import type { Statement } from './query.js';
 
 /**
  * `listInstances` as SQL: the statement depends on which filters are set (at
- * most 16 shapes, each prepared once per connection under its own name).
+ * most 64 shapes, each prepared once per connection under its own name).
  *
  * The state filter `q` matches when one of the paths in `state_key` (sorted,
  * joined by `,`) is `q` or starts with `q.`. As in the SQLite adapter, two
@@ -39,6 +39,10 @@ export function listInstancesSql(
   if (q.afterId !== undefined) {
     filters.push(`id > ${param(q.afterId)}`);
     shape += 'a';
+  }
+  if (q.idPrefix !== undefined) {
+    filters.push(`id >= ${param(q.idPrefix)} AND id < ${param(idPrefixEnd(q.idPrefix))}`);
+    shape += 'p';
   }
   const rest = filters.map((f) => ` AND ${f}`).join('');
   let text: string;

@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { InstanceQueryBounds } from '../query.js';
+import { type InstanceQueryBounds, idPrefixEnd } from '../query.js';
 import { INSTANCE_COLUMNS } from '../sql/columns.js';
 import type { InstanceRecord } from '../sql/rows.js';
 
 /**
  * `listInstances` as SQL. The statement depends on which filters are set (at
- * most 16 shapes), so each shape is prepared once and cached.
+ * most 64 shapes), so each shape is prepared once and cached.
  *
  * The state filter `q` matches an instance when one of the paths in its
  * state_key is `q` or starts with `q.`. Two branches find them:
@@ -63,6 +63,11 @@ export function listInstancesSql(q: InstanceQueryBounds): { sql: string; params:
     filters.push('id > @afterId');
     params.afterId = q.afterId;
   }
+  if (q.idPrefix !== undefined) {
+    filters.push('id >= @idFrom AND id < @idTo');
+    params.idFrom = q.idPrefix;
+    params.idTo = idPrefixEnd(q.idPrefix);
+  }
   const rest = filters.map((f) => ` AND ${f}`).join('');
   let sql: string;
   if (q.state === undefined) {
@@ -97,5 +102,7 @@ export interface ListParams {
   status?: string;
   enteredBefore?: number;
   afterId?: string;
+  idFrom?: string;
+  idTo?: string;
   version?: string;
 }

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { formatTime, preview } from '../format';
 import type { EventRow } from '../types';
 import { JsonTree } from './JsonTree';
@@ -13,14 +13,19 @@ export interface TimelineEntry {
 /**
  * An instance's events, newest first, virtualized: only the rows in view are
  * in the DOM, so 10,000 events scroll as smoothly as ten. A row opens to show
- * its payload as a tree (Enter or click).
+ * its payload as a tree (Enter or click) and a button to travel back to the
+ * state after it. The event viewed (`selected`) is marked and kept in view.
  */
 export function Timeline({
   entries,
   loading,
+  selected,
+  onTravel,
 }: {
   entries: readonly TimelineEntry[];
   loading: boolean;
+  selected?: number;
+  onTravel?(seq: number): void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
@@ -32,6 +37,16 @@ export function Timeline({
     overscan: 8,
     getItemKey: (i) => entries[rows - 1 - i]?.event.seq ?? i,
   });
+  // Keep the viewed event in view while stepping through history.
+  const selectedIndex =
+    selected === undefined ? -1 : entries.findIndex((e) => e.event.seq === selected);
+  const scrollTo = useRef<() => void>(() => {});
+  scrollTo.current = () => {
+    if (selectedIndex >= 0) virtual.scrollToIndex(rows - 1 - selectedIndex, { align: 'auto' });
+  };
+  // Only when the viewed event changes: a live event arriving must not move the list.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: selected is the trigger
+  useEffect(() => scrollTo.current(), [selected]);
   const toggle = (seq: number) =>
     setOpen((s) => {
       const next = new Set(s);
@@ -77,7 +92,8 @@ export function Timeline({
                 data-index={item.index}
                 data-seq={e.seq}
                 ref={virtual.measureElement}
-                className="timeline-row"
+                className={`timeline-row${e.seq === selected ? ' selected' : ''}${selected !== undefined && e.seq > selected ? ' future' : ''}`}
+                aria-current={e.seq === selected ? 'step' : undefined}
                 style={{ transform: `translateY(${item.start}px)` }}
                 aria-setsize={rows}
                 aria-posinset={item.index + 1}
@@ -116,6 +132,11 @@ export function Timeline({
                 </button>
                 {expanded && (
                   <div className="timeline-detail">
+                    {onTravel && e.seq !== selected && (
+                      <button type="button" className="travel" onClick={() => onTravel(e.seq)}>
+                        Show the state after event {e.seq}
+                      </button>
+                    )}
                     <JsonTree value={e.payload} name="payload" />
                     {e.actor && <JsonTree value={e.actor} name="actor" />}
                     {e.idempotencyKey && (

@@ -1,14 +1,24 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { type ApiError, getHistory, getInstance, getMachine, watchInstance } from '../api';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  type ApiError,
+  getHistory,
+  getInstance,
+  getMachine,
+  getPermissions,
+  getStateAt,
+  watchInstance,
+} from '../api';
 import { ChartView } from '../chart/ChartView';
 import { activeIds, descriptorMatches, indexChart, valueLabel } from '../chart/model';
 import { JsonTree } from '../components/JsonTree';
 import { ProblemNote } from '../components/ProblemNote';
 import { Timeline, type TimelineEntry } from '../components/Timeline';
+import { Timers } from '../components/Timers';
+import { TimeTravel } from '../components/TimeTravel';
 import { formatAge, formatTime } from '../format';
 import { useLoad, useNow } from '../hooks';
 import { hrefs, Link } from '../router';
-import type { ChartTransition, InstanceState } from '../types';
+import type { ChartTransition, InstanceAccess, InstanceState, PastState } from '../types';
 import { useStuckThreshold } from './Overview';
 import { SendEvent } from './SendEvent';
 
@@ -16,11 +26,12 @@ type WatchStatus = 'connecting' | 'live' | 'ended' | 'error' | 'idle';
 
 /**
  * One instance: the chart with its active configuration (and the transition
- * it took last) highlighted, its context, a form to send it an event, and
- * its timeline — all kept current by the watch stream.
+ * it took last) highlighted, its context, timers, a form to send it an event,
+ * and its timeline — all kept current by the watch stream. Time travel shows
+ * chart, context and timers as they were after any earlier event (the server
+ * replays the history to it).
  */
 export function Instance({ machine, id }: { machine: string; id: string }) {
-  const detail = useLoad(() => getMachine(machine), `detail:${machine}`);
   const [instance, setInstance] = useState<InstanceState | undefined>();
   const [error, setError] = useState<ApiError | undefined>();
   const [entries, setEntries] = useState<TimelineEntry[]>([]);
@@ -28,18 +39,44 @@ export function Instance({ machine, id }: { machine: string; id: string }) {
   const [watch, setWatch] = useState<{ status: WatchStatus; detail?: string }>({ status: 'idle' });
   const [taken, setTaken] = useState<ReadonlySet<string>>(new Set());
   const lastSeq = useRef(0);
+  const [travel, setTravel] = useState<number | null>(null);
+  const pastAt = usePastState(machine, id, travel ?? instance?.seq ?? null);
+  const permissions = usePermissions(machine, id, instance?.seq);
   const now = useNow(1000);
   const [threshold] = useStuckThreshold();
+  // The live instance's version (for the form), and the version of the state shown (for the chart).
+  const liveVersion = instance?.version;
+  const detail = useLoad(
+    () => getMachine(machine, liveVersion),
+    `detail:${machine}:${liveVersion ?? ''}`,
+  );
   const index = useMemo(
     () => (detail.data ? indexChart(detail.data.chart) : undefined),
     [detail.data],
   );
+  // While the next past state loads, the one shown stays (labelled with its own seq).
+  const past = travel !== null ? pastAt.state : undefined;
+  /** What the chart, context and facts show: the past state when travelling, else the live one. */
+  const shown = travel !== null ? past : instance;
+  const shownVersion = shown?.version ?? liveVersion;
+  const chartDetail = useLoad(
+    () => getMachine(machine, shownVersion),
+    `detail:${machine}:${shownVersion ?? ''}`,
+  );
+  const chartIndex = useMemo(
+    () => (chartDetail.data ? indexChart(chartDetail.data.chart) : undefined),
+    [chartDetail.data],
+  );
   const active = useMemo(
+    () => (chartIndex && shown ? activeIds(chartIndex, shown.value) : new Set<string>()),
+    [chartIndex, shown],
+  );
+  const liveActive = useMemo(
     () => (index && instance ? activeIds(index, instance.value) : new Set<string>()),
     [index, instance],
   );
-  const activeRef = useRef(active);
-  activeRef.current = active;
+  const activeRef = useRef(liveActive);
+  activeRef.current = liveActive;
   const indexRef = useRef(index);
   indexRef.current = index;
 
@@ -52,6 +89,7 @@ export function Instance({ machine, id }: { machine: string; id: string }) {
     setInstance(undefined);
     setError(undefined);
     setTaken(new Set());
+    setTravel(null);
     lastSeq.current = 0;
     const refetch = () =>
       getInstance(machine, id).then(
@@ -115,8 +153,11 @@ export function Instance({ machine, id }: { machine: string; id: string }) {
     };
   }, [machine, id]);
 
-  const age = instance ? now - instance.stateEnteredAt : 0;
-  const stuck = instance?.status === 'active' && age >= threshold;
+  const age = shown ? (past ? past.event.recordedAt : now) - shown.stateEnteredAt : 0;
+  const stuck = !past && instance?.status === 'active' && age >= threshold;
+  const onTravel = useCallback((seq: number | null) => setTravel(seq), []);
+  const viewed = travel ?? instance?.seq;
+  const viewedType = viewed !== undefined ? entries[viewed - 1]?.event.type : undefined;
   return (
     <main id="main" className="instance">
       <nav aria-label="Breadcrumb" className="crumbs">
@@ -144,17 +185,29 @@ export function Instance({ machine, id }: { machine: string; id: string }) {
         <ProblemNote error={detail.error} action="Reading the machine" />
       )}
       {instance && (
-        <dl className="facts">
+        <TimeTravel
+          seq={travel}
+          last={instance.seq}
+          {...(viewedType !== undefined && { label: viewedType })}
+          loading={travel !== null && pastAt.state?.seq !== travel}
+          onChange={onTravel}
+        />
+      )}
+      {pastAt.error && travel !== null && (
+        <ProblemNote error={pastAt.error} action="Replaying the history" />
+      )}
+      {shown && (
+        <dl className={`facts${past ? ' past' : ''}`}>
           <div>
             <dt>state</dt>
             <dd className="state-value" data-testid="instance-state">
-              {valueLabel(instance.value)}
+              {valueLabel(shown.value)}
             </dd>
           </div>
           <div>
             <dt>status</dt>
             <dd>
-              <span className={`status status-${instance.status}`}>{instance.status}</span>
+              <span className={`status status-${shown.status}`}>{shown.status}</span>
             </dd>
           </div>
           <div>
@@ -166,25 +219,38 @@ export function Instance({ machine, id }: { machine: string; id: string }) {
           </div>
           <div>
             <dt>version</dt>
-            <dd>{instance.version}</dd>
+            <dd>{shown.version}</dd>
           </div>
           <div>
             <dt>seq</dt>
-            <dd>{instance.seq}</dd>
+            <dd>{past ? `${past.seq} of ${instance?.seq ?? past.seq}` : shown.seq}</dd>
           </div>
-          <div>
-            <dt>created</dt>
-            <dd>{formatTime(instance.createdAt)}</dd>
-          </div>
+          {past ? (
+            <div>
+              <dt>recorded</dt>
+              <dd>{formatTime(past.event.recordedAt)}</dd>
+            </div>
+          ) : (
+            instance && (
+              <div>
+                <dt>created</dt>
+                <dd>{formatTime(instance.createdAt)}</dd>
+              </div>
+            )
+          )}
         </dl>
       )}
       <section className="card" aria-label="Statechart">
-        {detail.data && (
+        {chartDetail.data && (
           <ChartView
-            chart={detail.data.chart}
-            label={`Statechart of ${machine}; the active states of ${id} are highlighted`}
+            chart={chartDetail.data.chart}
+            label={
+              past
+                ? `Statechart of ${machine}; the states of ${id} after event ${past.seq} are highlighted`
+                : `Statechart of ${machine}; the active states of ${id} are highlighted`
+            }
             active={active}
-            taken={taken}
+            taken={past ? new Set<string>() : taken}
           />
         )}
       </section>
@@ -194,23 +260,44 @@ export function Instance({ machine, id }: { machine: string; id: string }) {
             <SendEvent
               detail={detail.data}
               index={index}
-              active={active}
+              active={liveActive}
               instance={instance}
+              {...(permissions && { permissions: permissions.events })}
+              {...(travel !== null && {
+                paused: `You are looking at the past (event ${travel}). Go back to live to send an event.`,
+              })}
               onSent={(s) => setInstance((old) => (old && old.seq > s.seq ? old : s))}
             />
           </section>
         )}
-        {instance && (
+        {shown && (
           <section className="card" aria-labelledby="context-title">
-            <h2 id="context-title">Context</h2>
+            <h2 id="context-title">
+              Context{past && <span className="muted"> after event {past.seq}</span>}
+            </h2>
             <div className="json">
-              <JsonTree value={instance.context} />
+              <JsonTree value={shown.context} />
             </div>
+          </section>
+        )}
+        {pastAt.state && (
+          <section className="card">
+            <Timers
+              timers={pastAt.state.timers}
+              activities={pastAt.state.activities}
+              from={past ? past.event.recordedAt : now}
+              past={past !== undefined}
+            />
           </section>
         )}
       </div>
       <section className="card">
-        <Timeline entries={entries} loading={!historyDone} />
+        <Timeline
+          entries={entries}
+          loading={!historyDone}
+          {...(travel !== null && { selected: travel })}
+          onTravel={(seq) => setTravel(instance && seq >= instance.seq ? null : seq)}
+        />
       </section>
     </main>
   );
@@ -235,4 +322,50 @@ function takenTransitions(
       )
       .map((t) => t.id),
   );
+}
+
+/**
+ * The state after `seq` from the replay route (cached per seq). Also read for
+ * the live state, for its pending timers and activities.
+ */
+function usePastState(
+  machine: string,
+  id: string,
+  seq: number | null,
+): { state?: PastState; error?: ApiError } {
+  const [result, setResult] = useState<{ state?: PastState; error?: ApiError }>({});
+  useEffect(() => {
+    if (seq === null) return;
+    let live = true;
+    // A short pause: holding ] down steps quickly and asks only for where it stops.
+    const timer = setTimeout(() => {
+      getStateAt(machine, id, seq).then(
+        (state) => live && setResult({ state }),
+        (error: ApiError) => live && setResult((r) => ({ ...r, error })),
+      );
+    }, 60);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [machine, id, seq]);
+  return result;
+}
+
+/** What the caller may send to the instance, read again after every event (guards look at the state). */
+function usePermissions(machine: string, id: string, seq: number | undefined) {
+  const [access, setAccess] = useState<InstanceAccess | undefined>();
+  useEffect(() => {
+    if (seq === undefined) return;
+    let live = true;
+    getPermissions(machine, id).then(
+      (a) => live && setAccess(a),
+      // An older server without the route: the form falls back to what a 403 says.
+      () => live && setAccess(undefined),
+    );
+    return () => {
+      live = false;
+    };
+  }, [machine, id, seq]);
+  return access;
 }

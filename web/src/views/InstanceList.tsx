@@ -13,15 +13,19 @@ const PAGE = 200;
 /**
  * Instances of a machine matching a filter: pages read with the server's
  * cursor as the list scrolls, rows virtualized, refreshed every few seconds
- * (the pages already read are read again). The id prefix is applied here,
- * on what was read, until the list route can filter by it.
+ * (the pages already read are read again). Every filter (id prefix and
+ * version included) is the server's. Rows can be selected, for bulk actions.
  */
 export function InstanceList(props: {
   machine: string;
   filter: ListFilter;
-  prefix: string;
   live: boolean;
   threshold: number;
+  /** Selected ids, when the list offers selection. */
+  selected?: ReadonlySet<string>;
+  onSelect?(ids: ReadonlySet<string>): void;
+  /** Told what the list holds now, for "select all". */
+  onItems?(items: readonly InstanceState[]): void;
 }) {
   const [items, setItems] = useState<InstanceState[]>([]);
   const [next, setNext] = useState<string | null | undefined>(undefined);
@@ -89,7 +93,17 @@ export function InstanceList(props: {
     }
   }, [next, loading, props.machine, props.filter]);
 
-  const shown = props.prefix ? items.filter((s) => s.id.startsWith(props.prefix)) : items;
+  const shown = items;
+  const { onItems } = props;
+  useEffect(() => onItems?.(items), [items, onItems]);
+  const selected = props.selected;
+  const toggle = (id: string) => {
+    if (!selected || !props.onSelect) return;
+    const next = new Set(selected);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    props.onSelect(next);
+  };
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({
     count: shown.length,
@@ -112,7 +126,8 @@ export function InstanceList(props: {
         </span>
       </h2>
       {error && <ProblemNote error={error} action="Listing instances" />}
-      <div className="list-head" aria-hidden="true">
+      <div className={`list-head${selected ? ' selectable' : ''}`} aria-hidden="true">
+        {selected && <span />}
         <span>id</span>
         <span>state</span>
         <span>status</span>
@@ -139,15 +154,29 @@ export function InstanceList(props: {
             return (
               <li
                 key={s.id}
-                className={`list-row${stuck ? ' stuck' : ''}`}
+                className={`list-row${stuck ? ' stuck' : ''}${selected ? ' selectable' : ''}`}
                 style={{ transform: `translateY(${item.start}px)` }}
                 aria-setsize={next ? -1 : shown.length}
                 aria-posinset={item.index + 1}
               >
+                {selected && (
+                  <input
+                    type="checkbox"
+                    checked={selected.has(s.id)}
+                    onChange={() => toggle(s.id)}
+                    aria-label={`Select ${s.id}`}
+                  />
+                )}
                 <Link href={hrefs.instance(props.machine, s.id)} className="id">
                   {s.id}
                 </Link>
-                <span className="state-value">{valueLabel(s.value)}</span>
+                <span className="state-value">
+                  {valueLabel(s.value)}
+                  <span className="muted version-tag" title={`version ${s.version}`}>
+                    {' '}
+                    v{s.version}
+                  </span>
+                </span>
                 <span className={`status status-${s.status}`}>{s.status}</span>
                 <span className={stuck ? 'stuck-age' : undefined}>
                   {formatAge(age)}

@@ -1,19 +1,30 @@
-import { useMemo } from 'react';
-import { getMachine, type ListFilter, machineStats } from '../api';
+import { useCallback, useMemo, useState } from 'react';
+import { getMachine, getVersions, type ListFilter, machineStats } from '../api';
 import { ChartView } from '../chart/ChartView';
 import { indexChart } from '../chart/model';
 import { ProblemNote } from '../components/ProblemNote';
 import { parseDuration } from '../format';
 import { useLoad } from '../hooks';
 import { hrefs, Link, navigate } from '../router';
-import { type InstanceStatus, STATUSES } from '../types';
+import { type InstanceState, type InstanceStatus, STATUSES } from '../types';
+import { accessOf, useWhoAmI } from '../whoami';
 import { InstanceList } from './InstanceList';
+import { MigrateSelection } from './MigrateSelection';
 import { useStuckThreshold } from './Overview';
+import { Versions } from './Versions';
 
-/** One machine: its chart with instance counts as heat, and its instances with filters. */
+/**
+ * One machine: its chart with instance counts as heat, its versions with live
+ * counts, and its instances with filters; select instances to migrate them.
+ */
 export function Machine({ machine, query }: { machine: string; query: URLSearchParams }) {
   const detail = useLoad(() => getMachine(machine), `detail:${machine}`);
   const stats = useLoad(() => machineStats(machine), `stats:${machine}`, 5000);
+  const versions = useLoad(() => getVersions(machine), `versions:${machine}`, 5000);
+  const access = accessOf(useWhoAmI(), machine);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [items, setItems] = useState<readonly InstanceState[]>([]);
+  const onItems = useCallback((list: readonly InstanceState[]) => setItems(list), []);
   const [threshold] = useStuckThreshold();
   const index = useMemo(
     () => (detail.data ? indexChart(detail.data.chart) : undefined),
@@ -35,12 +46,15 @@ export function Machine({ machine, query }: { machine: string; query: URLSearchP
     : undefined;
   const minText = query.get('min') ?? '';
   const prefix = query.get('prefix') ?? '';
+  const version = query.get('version') ?? '';
   const live = query.get('live') !== 'off';
   const minTimeInState = parseDuration(minText);
   const filter: ListFilter = {
     ...(state && { state }),
     ...(status && { status }),
     ...(minTimeInState !== undefined && { minTimeInState }),
+    ...(/^[A-Za-z0-9._:@~-]{1,200}$/.test(prefix) && { idPrefix: prefix }),
+    ...(version && { version }),
   };
   const set = (key: string, value: string) => {
     const q = new URLSearchParams(query);
@@ -59,7 +73,10 @@ export function Machine({ machine, query }: { machine: string; query: URLSearchP
         <h1>{machine}</h1>
         {detail.data && (
           <span className="muted">
-            version {detail.data.latest} · {detail.data.events.length} event types ·{' '}
+            {versions.data && versions.data.versions.length > 1
+              ? `${versions.data.versions.length} versions, newest ${detail.data.latest}`
+              : `version ${detail.data.latest}`}{' '}
+            · {detail.data.events.length} event types ·{' '}
             {stats.data ? `${stats.data.total} instances` : 'counting…'}
           </span>
         )}
@@ -79,6 +96,14 @@ export function Machine({ machine, query }: { machine: string; query: URLSearchP
           />
           <p className="hint">Select a state to list its instances (its substates included).</p>
         </section>
+      )}
+      {versions.data && (
+        <section className="card">
+          <Versions list={versions.data} />
+        </section>
+      )}
+      {versions.status === 'error' && (
+        <ProblemNote error={versions.error} action="Reading the versions" />
       )}
       <section className="card" aria-label="Instances">
         <form
@@ -127,12 +152,26 @@ export function Machine({ machine, query }: { machine: string; query: URLSearchP
             />
           </div>
           <div className="field">
+            <label htmlFor="f-version">Version</label>
+            <select id="f-version" value={version} onChange={(e) => set('version', e.target.value)}>
+              <option value="">any</option>
+              {(versions.data?.versions ?? []).map((v) => (
+                <option key={v.version} value={v.version}>
+                  {v.version} ({v.live.total} live)
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
             <label htmlFor="f-prefix">Id starts with</label>
             <input
               id="f-prefix"
               value={prefix}
               size={12}
               onChange={(e) => set('prefix', e.target.value)}
+              aria-invalid={
+                prefix !== '' && !/^[A-Za-z0-9._:@~-]{1,200}$/.test(prefix) ? true : undefined
+              }
             />
           </div>
           <div className="field checkbox">
@@ -145,12 +184,44 @@ export function Machine({ machine, query }: { machine: string; query: URLSearchP
             <label htmlFor="f-live">Refresh every 5 s</label>
           </div>
         </form>
+        {versions.data && versions.data.versions.length > 1 && (
+          <div className="bulk">
+            <MigrateSelection
+              machine={machine}
+              versions={versions.data.versions}
+              selected={[...selected]}
+              allowed={access?.migrate ?? true}
+              onDone={() => {
+                setSelected(new Set());
+                versions.reload();
+              }}
+            />
+            <p>
+              <button
+                type="button"
+                onClick={() => setSelected(new Set(items.map((s) => s.id)))}
+                disabled={items.length === 0}
+              >
+                Select all {items.length} listed
+              </button>{' '}
+              <button
+                type="button"
+                onClick={() => setSelected(new Set())}
+                disabled={selected.size === 0}
+              >
+                Clear selection ({selected.size})
+              </button>
+            </p>
+          </div>
+        )}
         <InstanceList
           machine={machine}
           filter={filter}
-          prefix={prefix}
           live={live}
           threshold={threshold}
+          {...(versions.data &&
+            versions.data.versions.length > 1 && { selected, onSelect: setSelected })}
+          onItems={onItems}
         />
       </section>
     </main>

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { getMachine, listMachines, type MachineStats, machineStats } from '../api';
+import { getMachine, getVersions, listMachines, type MachineStats, machineStats } from '../api';
 import { ChartView } from '../chart/ChartView';
 import { ProblemNote } from '../components/ProblemNote';
 import { formatAge, parseDuration } from '../format';
@@ -58,6 +58,7 @@ interface Row {
 function MachineCard({ machine, threshold }: { machine: MachineSummary; threshold: number }) {
   const stats = useLoad(() => machineStats(machine.name), `stats:${machine.name}`, 5000);
   const detail = useLoad(() => getMachine(machine.name), `detail:${machine.name}`);
+  const versions = useLoad(() => getVersions(machine.name), `versions:${machine.name}`, 5000);
   const now = useNow(1000);
   const rows: Row[] = [];
   const walk = (s: ChartState, depth: number) => {
@@ -88,10 +89,23 @@ function MachineCard({ machine, threshold }: { machine: MachineSummary; threshol
         <h2 id={`m-${machine.name}`}>
           <Link href={hrefs.machine(machine.name)}>{machine.name}</Link>
         </h2>
-        <span className="muted">
-          version{machine.versions.length === 1 ? '' : 's'} {machine.versions.join(', ')} (latest{' '}
-          {machine.latest})
-        </span>
+        {versions.data && versions.data.versions.length > 1 ? (
+          <ul className="version-chips" aria-label="Live instances by version">
+            {versions.data.versions.map((v) => (
+              <li key={v.version}>
+                <Link href={hrefs.machine(machine.name, { version: v.version })}>
+                  v{v.version}
+                  {v.latest ? ' (newest)' : ''}: <strong>{v.live.total}</strong> live
+                </Link>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <span className="muted">
+            version{machine.versions.length === 1 ? '' : 's'} {machine.versions.join(', ')} (latest{' '}
+            {machine.latest})
+          </span>
+        )}
       </header>
       {stats.status === 'error' && <ProblemNote error={stats.error} action="Counting instances" />}
       <ul className="status-chips" aria-label="Instances by status">

@@ -17,6 +17,10 @@ export function SendEvent(props: {
   index: ChartIndex;
   active: ReadonlySet<string>;
   instance: InstanceState;
+  /** The server's decisions for this caller by event type (roles and guards); `true` = allowed. */
+  permissions?: Readonly<Record<string, true | string>>;
+  /** Why sending is paused (viewing the past), when it is. */
+  paused?: string;
   onSent(result: CommandResult): void;
 }) {
   const { detail, instance } = props;
@@ -24,7 +28,12 @@ export function SendEvent(props: {
     () => acceptedEvents(props.index, props.active, detail.events),
     [props.index, props.active, detail.events],
   );
-  const [denied, setDenied] = useState<Record<string, string>>({});
+  const [refused, setRefused] = useState<Record<string, string>>({});
+  const denied = useMemo(() => {
+    const out: Record<string, string> = {};
+    for (const [t, d] of Object.entries(props.permissions ?? {})) if (d !== true) out[t] = d;
+    return { ...out, ...refused };
+  }, [props.permissions, refused]);
   const firstAllowed = accepted.find((a) => !denied[a.type])?.type ?? '';
   const [chosen, setChosen] = useState<string>('');
   const type = chosen && accepted.some((a) => a.type === chosen) ? chosen : firstAllowed;
@@ -43,7 +52,7 @@ export function SendEvent(props: {
   const closed =
     instance.status !== 'active'
       ? `The instance is ${instance.status}: it accepts no more events.`
-      : undefined;
+      : props.paused;
   const deniedReason = type ? denied[type] : undefined;
   const disabledReason =
     closed ?? deniedReason ?? (type ? undefined : `No event is accepted in ${state}.`);
@@ -92,7 +101,7 @@ export function SendEvent(props: {
               detail: String(error),
             });
       setOutcome({ error: apiError });
-      if (apiError.status === 403) setDenied((d) => ({ ...d, [type]: apiError.problem.detail }));
+      if (apiError.status === 403) setRefused((d) => ({ ...d, [type]: apiError.problem.detail }));
       if (apiError.status !== 0 && apiError.status < 500) setKey(newIdempotencyKey('inspector'));
     } finally {
       setBusy(false);
@@ -117,7 +126,12 @@ export function SendEvent(props: {
           {accepted.length === 0 && <option value="">(none accepted in {state})</option>}
           <optgroup label={`Accepted in ${state}`}>
             {accepted.map((a) => (
-              <option key={a.type} value={a.type} disabled={denied[a.type] !== undefined}>
+              <option
+                key={a.type}
+                value={a.type}
+                disabled={denied[a.type] !== undefined}
+                title={denied[a.type]}
+              >
                 {a.type}
                 {a.guarded ? ' (guarded)' : ''}
                 {denied[a.type] ? ' (not allowed for you)' : ''}
@@ -134,6 +148,17 @@ export function SendEvent(props: {
             </optgroup>
           )}
         </select>
+        {accepted.some((a) => denied[a.type]) && (
+          <ul className="denied-list" aria-label="Events you may not send">
+            {accepted
+              .filter((a) => denied[a.type])
+              .map((a) => (
+                <li key={a.type}>
+                  <code>{a.type}</code>: {denied[a.type]}
+                </li>
+              ))}
+          </ul>
+        )}
         {type && accepted.find((a) => a.type === type)?.guarded && (
           <span className="hint">
             A guard decides: the server may still refuse it with EVENT_NOT_ACCEPTED.
