@@ -1,0 +1,337 @@
+/**
+ * `npm run bench:http`: the order lifecycle (create → Pay → Ship, every
+ * transition durable) through `stator serve` over HTTP beside the same engine
+ * in process, on SQLite and on PostgreSQL, at concurrency 1 and 32, in one
+ * run. Each round runs every contender once (fresh SQLite file / fresh
+ * PostgreSQL schema each), in an order rotated every round; medians, and the
+ * ratio HTTP / in process per store and concurrency (median of the per-round
+ * ratios).
+ *
+ * HTTP side: a real child process, `node --import tsx src/cli/main.ts serve
+ * examples/module.ts --port 0 --db <url> --log-level warn`, driven with Node's
+ * global fetch (HTTP/1.1; Node 20's default undici Agent keeps connections
+ * alive and opens as many per origin as there are callers). Per order: POST
+ * /v1/machines/order/instances, POST …/events Pay, POST …/events Ship, each
+ * answered after its commit. In process: createEngine over the same store
+ * kind, with the module's machines, payload schemas and activities (what the
+ * server registers), the same calls.
+ *
+ * Observers, alike on both sides (BENCH_OBSERVERS):
+ * - `off` (default): no metrics, no transition log; OpenTelemetry tracing
+ *   through the API with no SDK installed (serve has no switch for it, so the
+ *   in-process engine keeps it too).
+ * - `metrics`: metrics on as well (serve's default); the mean group-commit
+ *   size in writes (stator_commit_batch_size sum / count; transitions and the lazy effect bookkeeping that rides along) is then read from each side's
+ *   registry (GET /metrics for the server) and printed.
+ * Both sides do 50 discarded warm-up orders on their fresh store first. CPU
+ * per transition: the server process's (from /proc) against this process's
+ * for the in-process engine.
+ *
+ * Env: BENCH_INSTANCES (2000, at c=32), BENCH_C1_INSTANCES (300, at c=1),
+ * BENCH_RUNS (3), BENCH_STORES (sqlite,postgres), BENCH_OBSERVERS (off),
+ * STATOR_PG_URL (postgres://postgres@127.0.0.1:5432/test), BENCH_DIR (os tmpdir).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as orderModule from '../examples/module.js';
+import { normalizeModule } from '../src/host/module.js';
+import { createEngine, type ObservabilityOptions, type ObservedEngine } from '../src/index.js';
+import { postgresStore } from '../src/postgres.js';
+import { sqliteStore } from '../src/sqlite.js';
+import { dropSchema, testSchema } from '../src/store/postgres/test-support/pg-server.js';
+import type { Store } from '../src/store/types.js';
+import { fmt, median, pool, table } from './stats.js';
+
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2000);
+const C1_INSTANCES = Number(process.env.BENCH_C1_INSTANCES ?? 300);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',') as StoreKind[];
+const OBSERVERS = process.env.BENCH_OBSERVERS ?? 'off';
+const PG_URL = process.env.STATOR_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const WARMUP = 50;
+const CONCURRENCIES = [1, 32] as const;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
+
+type StoreKind = 'sqlite' | 'postgres';
+type Side = 'http' | 'inproc';
+
+if (OBSERVERS !== 'off' && OBSERVERS !== 'metrics') {
+  throw new Error(`BENCH_OBSERVERS is off or metrics; got "${OBSERVERS}".`);
+}
+for (const s of STORES) {
+  if (s !== 'sqlite' && s !== 'postgres') throw new Error(`BENCH_STORES: unknown store "${s}".`);
+}
+const metricsOn = OBSERVERS === 'metrics';
+/** In process: what `stator serve` turns on with the flags below (tracing: API only, no SDK). */
+const OBSERVERS_IN_PROCESS: ObservabilityOptions = { metrics: metricsOn };
+const SERVE_FLAGS = ['--log-level', 'warn', '--transition-log', 'off'].concat(
+  metricsOn ? [] : ['--no-metrics'],
+);
+
+interface Sample {
+  rate: number;
+  /** CPU (user + system) per transition, µs: the server process's, or this process's in process. */
+  cpuUs: number;
+  /** Mean writes per group commit, lazy ones (effect bookkeeping) included; metrics mode only. */
+  batch?: number;
+}
+
+const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'stator-bench-http-'));
+let files = 0;
+
+/** A fresh database of `kind`: its `--db` URL, a store on it, and how to throw it away. */
+function freshDb(kind: StoreKind): {
+  url: string;
+  store: () => Store;
+  drop: () => Promise<void>;
+} {
+  if (kind === 'sqlite') {
+    const path = join(dir, `b${files++}.db`);
+    return {
+      url: `sqlite:${path}`,
+      store: () => sqliteStore({ path }),
+      drop: async () => {
+        for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+      },
+    };
+  }
+  const schema = testSchema();
+  return {
+    url: `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`,
+    store: () => postgresStore({ url: PG_URL, schema }),
+    drop: () => dropSchema(PG_URL, schema),
+  };
+}
+
+/** The lifecycle of `count` orders with `concurrency` callers; `prefix` keeps ids apart. */
+async function lifecycle(
+  calls: Calls,
+  count: number,
+  concurrency: number,
+  prefix: string,
+): Promise<void> {
+  await pool(count, concurrency, async (i) => {
+    const id = `${prefix}${i}`;
+    await calls.create(id);
+    const paid = await calls.send(id, { type: 'Pay' });
+    if (JSON.stringify(paid) !== '{"paid":"awaitingPacking"}') {
+      throw new Error(`Pay led to ${JSON.stringify(paid)}`);
+    }
+    const shipped = await calls.send(id, { type: 'Ship', carrier: 'dhl' });
+    if (shipped !== 'shipped') throw new Error(`Ship led to ${JSON.stringify(shipped)}`);
+  });
+}
+
+interface Calls {
+  create(id: string): Promise<void>;
+  /** Sends an event; resolves with the state value after it. */
+  send(id: string, event: { type: string; [key: string]: unknown }): Promise<unknown>;
+}
+
+async function timed(calls: Calls, count: number, concurrency: number, cpu: () => number) {
+  await lifecycle(calls, WARMUP, Math.min(concurrency, WARMUP), 'warm-');
+  const cpu0 = cpu();
+  const t0 = performance.now();
+  await lifecycle(calls, count, concurrency, 'o');
+  const ms = performance.now() - t0;
+  return { rate: ((count * 3) / ms) * 1000, cpuUs: (cpu() - cpu0) / (count * 3) };
+}
+
+/** Mean of a prom-client histogram from its `_sum` and `_count`. */
+function meanOf(promText: string, name: string): number {
+  const value = (suffix: string) =>
+    Number(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(promText)?.[1]);
+  return value('sum') / value('count');
+}
+
+async function inProcess(kind: StoreKind, count: number, concurrency: number): Promise<Sample> {
+  const db = freshDb(kind);
+  const mod = normalizeModule(orderModule);
+  const engine: ObservedEngine = await createEngine({
+    store: db.store(),
+    machines: mod.registrations,
+    ...(mod.activities !== undefined && { activities: mod.activities }),
+    ...OBSERVERS_IN_PROCESS,
+  });
+  const calls: Calls = {
+    create: async (id) => {
+      await engine.create('order', id, { input: { total: 40 } });
+    },
+    send: async (id, event) => (await engine.send('order', id, event)).value,
+  };
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
+  try {
+    const sample: Sample = await timed(calls, count, concurrency, cpu);
+    if (metricsOn)
+      sample.batch = meanOf(await engine.metrics.metrics(), 'stator_commit_batch_size');
+    return sample;
+  } finally {
+    await engine.close();
+    await db.drop();
+  }
+}
+
+/** `stator serve` as a child process; resolves once it prints the URL it serves on. */
+function startServer(dbUrl: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'serve', 'examples/module.ts', '--port', '0'].concat(
+      ['--db', dbUrl],
+      SERVE_FLAGS,
+    ),
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    let served = false;
+    const onExit = (code: number | null) =>
+      reject(new Error(`stator serve exited (${code}) before serving:\n${stderr}`));
+    child.once('exit', onExit);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const url = /stator: serving \S+ on (http:\/\/\S+)/.exec(stderr)?.[1];
+      if (url && !served) {
+        served = true;
+        child.off('exit', onExit);
+        resolve({ child, url });
+      }
+    });
+  });
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** CPU time (user + system) of process `pid` so far, µs. */
+function processCpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_US; // utime, stime (fields 14, 15)
+}
+
+async function overHttp(kind: StoreKind, count: number, concurrency: number): Promise<Sample> {
+  const db = freshDb(kind);
+  const { child, url } = await startServer(db.url);
+  const post = async (path: string, body: unknown, status: number) => {
+    const res = await fetch(`${url}/v1/machines/order/instances${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const out = (await res.json()) as { value?: unknown };
+    if (res.status !== status)
+      throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(out)}`);
+    return out;
+  };
+  const calls: Calls = {
+    create: async (id) => {
+      await post('', { id, input: { total: 40 } }, 201);
+    },
+    send: async (id, event) => (await post(`/${id}/events`, event, 200)).value,
+  };
+  try {
+    const sample: Sample = await timed(calls, count, concurrency, () =>
+      processCpuUs(child.pid as number),
+    );
+    if (metricsOn) {
+      sample.batch = meanOf(
+        await (await fetch(`${url}/metrics`)).text(),
+        'stator_commit_batch_size',
+      );
+    }
+    return sample;
+  } finally {
+    await stopServer(child);
+    await db.drop();
+  }
+}
+
+interface Contender {
+  key: string;
+  kind: StoreKind;
+  side: Side;
+  concurrency: number;
+}
+
+async function main(): Promise<void> {
+  const contenders: Contender[] = [];
+  for (const kind of STORES)
+    for (const concurrency of CONCURRENCIES)
+      for (const side of ['inproc', 'http'] as const)
+        contenders.push({ key: `${kind}/${concurrency}/${side}`, kind, side, concurrency });
+  const results = new Map<string, Sample[]>(contenders.map((c) => [c.key, []]));
+  const count = (c: number) => (c === 1 ? C1_INSTANCES : INSTANCES);
+  for (let run = 0; run < RUNS; run++) {
+    // Interleaved and rotated, so drift in machine load hits every contender alike.
+    const shift = (run * 3) % contenders.length;
+    for (const c of [...contenders.slice(shift), ...contenders.slice(0, shift)]) {
+      const n = count(c.concurrency);
+      const sample =
+        c.side === 'http'
+          ? await overHttp(c.kind, n, c.concurrency)
+          : await inProcess(c.kind, n, c.concurrency);
+      results.get(c.key)?.push(sample);
+    }
+    process.stderr.write(`round ${run + 1}/${RUNS} done\n`);
+  }
+
+  const at = (key: string) => results.get(key) ?? [];
+  const rates = (key: string) => at(key).map((s) => s.rate);
+  console.log(
+    `order lifecycle (create → Pay → Ship), ${INSTANCES} orders at c=32, ${C1_INSTANCES} at c=1, 3 transitions each; ${RUNS} interleaved rounds, medians (transitions/s)`,
+  );
+  console.log(
+    `observers on both sides: ${metricsOn ? 'metrics + ' : ''}tracing through the OpenTelemetry API without an SDK; no transition log${metricsOn ? '' : ', no metrics'}`,
+  );
+  console.log(
+    `server: node --import tsx src/cli/main.ts serve examples/module.ts --port 0 --db <fresh db> ${SERVE_FLAGS.join(' ')}\n`,
+  );
+  const header = ['store', 'c', 'side', 'rate/s', 'runs', 'CPU µs/transition'];
+  if (metricsOn) header.push('writes/commit');
+  const rows: string[][] = [header];
+  for (const c of contenders) {
+    const row = [
+      c.kind,
+      String(c.concurrency),
+      c.side === 'http' ? 'HTTP (stator serve)' : 'in process',
+      fmt(median(rates(c.key))),
+      rates(c.key)
+        .map((r) => fmt(r))
+        .join(' '),
+      fmt(median(at(c.key).map((s) => s.cpuUs)), 1),
+    ];
+    if (metricsOn) row.push(fmt(median(at(c.key).map((s) => s.batch ?? Number.NaN)), 1));
+    rows.push(row);
+  }
+  console.log(table(rows));
+  console.log('\nratio HTTP / in process (median of per-round ratios; target at c=32 >= 0.70):');
+  const ratios: string[][] = [['store', 'c', 'HTTP / in process', 'per round']];
+  for (const kind of STORES) {
+    for (const c of CONCURRENCIES) {
+      const http = rates(`${kind}/${c}/http`);
+      const inproc = rates(`${kind}/${c}/inproc`);
+      const each = http.map((r, i) => r / (inproc[i] as number));
+      ratios.push([
+        kind,
+        String(c),
+        `${fmt(median(each), 2)}x`,
+        each.map((r) => fmt(r, 2)).join(' '),
+      ]);
+    }
+  }
+  console.log(table(ratios));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+await main();
