@@ -193,6 +193,8 @@ export interface MachineAccess {
   readonly read: Decision;
   readonly create: Decision;
   readonly migrate: Decision;
+  /** Stop, run effects now, retry and discard dead letters. */
+  readonly operate?: Decision;
   readonly events: Readonly<Record<string, Decision>>;
 }
 
