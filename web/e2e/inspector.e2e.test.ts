@@ -188,7 +188,6 @@ describe('the inspector in a browser', { timeout: TEST_MS }, () => {
       await page.locator('[data-state="order.paid.awaitingPacking"][data-active]').count(),
     ).toBe(0);
     await page.getByRole('button', { name: /^3\s*Pack/ }).click();
-    // Live, the pending timers card reads the replay of the newest event: none after Pay.
     await page.getByRole('region', { name: 'Time travel' }).getByText('Live').first().waitFor();
     await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, 'instance-light');
@@ -198,10 +197,23 @@ describe('the inspector in a browser', { timeout: TEST_MS }, () => {
   });
 
   it('time-travels through the history: chart, context and timers as they were after each event', async () => {
+    // A Pay the packed order does not accept: refused, recorded in the audit log only.
+    const refused = await fetch(`${url}/v1/machines/order/instances/e2e-1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'Pay' }),
+    });
+    expect(refused.status).toBe(409);
     const page = await newPage();
     await page.goto(`${url}/machines/order/instances/e2e-1`);
     await page.locator('[data-state="order.paid.packed"][data-active]').waitFor();
     const travel = page.getByRole('region', { name: 'Time travel' });
+    // The refusal sits in the timeline in its place, with its reason.
+    await page
+      .locator('[data-audit="rejected_invalid"]')
+      .filter({ hasText: 'Pay' })
+      .filter({ hasText: 'rejected: not accepted' })
+      .waitFor();
     // One step back with the button: the state after Pay (event 2).
     await travel.getByRole('button', { name: /Previous/ }).click();
     await travel.getByText(/after event 2 of 3/).waitFor();
