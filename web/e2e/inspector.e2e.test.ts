@@ -347,3 +347,58 @@ describe('versions and migrating a selection', { timeout: TEST_MS }, () => {
     expect(consoleErrors.slice(errorsBefore)).toEqual([]);
   });
 });
+
+describe('dead letters', { timeout: 120_000 }, () => {
+  let mail: Served | undefined;
+  const dead = async (): Promise<{ ref: string; id: string }[]> =>
+    (
+      (await (await fetch(`${mail?.url}/v1/dead-letters`)).json()) as {
+        deadLetters: { ref: string; id: string }[];
+      }
+    ).deadLetters;
+
+  beforeAll(async () => {
+    mail = await serve('web/e2e/fixtures/mailer-module.ts', join(dir, 'mailer.db'));
+    for (const id of ['m-1', 'm-2']) {
+      for (const [path, body] of [
+        ['/v1/machines/mailer/instances', { id }],
+        [`/v1/machines/mailer/instances/${id}/events`, { type: 'Mail' }],
+      ] as const) {
+        const res = await fetch(`${mail.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        expect(res.ok).toBe(true);
+      }
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await mail?.stop();
+  });
+
+  it('lists dead letters with their error, retries one and discards another after confirming', async () => {
+    // Five attempts with backoff: about 15 s until both are dead letters.
+    await expect
+      .poll(async () => (await dead()).length, { timeout: 60_000, interval: 1000 })
+      .toBe(2);
+    const errorsBefore = consoleErrors.length;
+    const page = await newPage();
+    await page.goto(`${mail?.url}/`);
+    const letters = page.getByRole('list', { name: 'Dead letters' });
+    await letters.getByText('mail server down').first().waitFor();
+    expect(await letters.getByRole('listitem').count()).toBe(2);
+    await shot(page, 'dead-letters-light');
+    await page.getByRole('button', { name: 'Retry action notify of mailer/m-1' }).click();
+    const last = page.getByRole('status', { name: 'Last action' });
+    await last.filter({ hasText: 'action notify of mailer/m-1 retried: back in line' }).waitFor();
+    await page.getByRole('button', { name: 'Discard action notify of mailer/m-2' }).click();
+    await page.getByRole('button', { name: 'Yes, discard' }).click();
+    await last.filter({ hasText: 'action notify of mailer/m-2 discarded' }).waitFor();
+    // m-2's letter is gone for good; m-1's is back in line (and fails again later).
+    expect((await dead()).map((d) => d.id)).not.toContain('m-2');
+    await page.close();
+    expect(consoleErrors.slice(errorsBefore)).toEqual([]);
+  });
+});

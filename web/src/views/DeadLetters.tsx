@@ -24,6 +24,8 @@ export function DeadLetters() {
   const me = useWhoAmI();
   const [confirm, setConfirm] = useState<string | undefined>();
   const [done, setDone] = useState<Record<string, string>>({});
+  /** The last action's outcome: stays when its row leaves the list. */
+  const [note, setNote] = useState<string | undefined>();
   const [error, setError] = useState<ApiError | undefined>();
   const letters = list.data?.deadLetters ?? [];
 
@@ -31,10 +33,9 @@ export function DeadLetters() {
     setConfirm(undefined);
     try {
       await actOnDeadLetter(d.ref, action);
-      setDone((x) => ({
-        ...x,
-        [d.ref]: action === 'retry' ? 'retried: back in line' : 'discarded',
-      }));
+      const what = action === 'retry' ? 'retried: back in line' : 'discarded';
+      setDone((x) => ({ ...x, [d.ref]: what }));
+      setNote(`${whatOf(d)} of ${d.machine}/${d.id} ${what}.`);
       setError(undefined);
       list.reload();
     } catch (e) {
@@ -52,6 +53,9 @@ export function DeadLetters() {
       </h2>
       {list.status === 'error' && <ProblemNote error={list.error} action="Listing dead letters" />}
       {error && <ProblemNote error={error} action="Acting on a dead letter" />}
+      <p className={note ? 'success' : undefined} role="status" aria-label="Last action">
+        {note}
+      </p>
       {list.data && letters.length === 0 && (
         <p className="muted">None: every timer and effect ran or is still being retried.</p>
       )}
@@ -75,9 +79,7 @@ export function DeadLetters() {
                 </div>
                 <div className="dead-actions">
                   {done[d.ref] ? (
-                    <span className="success" role="status">
-                      {done[d.ref]}
-                    </span>
+                    <span className="success">{done[d.ref]}</span>
                   ) : confirm === d.ref ? (
                     <>
                       <span>Discard it for good?</span>
