@@ -252,6 +252,29 @@ describe('the inspector in a browser', { timeout: TEST_MS }, () => {
     await page.close();
   });
 
+  it('bulk-sends an event to the filtered selection after a confirmation, with progress', async () => {
+    const page = await newPage();
+    await page.goto(`${url}/machines/order?state=paid.awaitingPacking`);
+    const list = page.getByRole('list', { name: 'Instances of order' });
+    await expect.poll(() => list.getByRole('listitem').count()).toBe(2);
+    await page.getByLabel('Event type', { exact: true }).last().waitFor();
+    await page.locator('#bulk-type').selectOption('Pack');
+    await page
+      .getByRole('button', { name: /^Send Pack to all active in paid\.awaitingPacking/ })
+      .click();
+    await page
+      .getByRole('alertdialog')
+      .getByText(/every active in paid\.awaitingPacking instance/)
+      .waitFor();
+    await page.getByRole('button', { name: 'Yes, send' }).click();
+    await page.getByText('Done: 2 instances handled, 2 sent, 0 already done, 0 failed.').waitFor();
+    const packed = (await api('/v1/machines/order/instances?state=paid.awaitingPacking')) as {
+      instances: unknown[];
+    };
+    expect(packed.instances).toEqual([]);
+    await page.close();
+  });
+
   it('loads without console errors (no CSP violations) and runs the production build', () => {
     expect(consoleErrors).toEqual([]);
   });

@@ -206,6 +206,39 @@ export async function getAudit(machine: string, id: string): Promise<AuditEntry[
   return out;
 }
 
+export interface BulkSendPage {
+  readonly processed: number;
+  readonly sent: number;
+  readonly duplicates: number;
+  readonly failed: number;
+  readonly failures: readonly {
+    readonly id: string;
+    readonly code: string;
+    readonly message: string;
+  }[];
+  readonly next: string | null;
+}
+
+/** One page of a bulk send: the event to the next `limit` instances the selection finds. */
+export function bulkSend(
+  machine: string,
+  body: {
+    operation: string;
+    event: { type: string } & Record<string, unknown>;
+    state?: string;
+    status?: InstanceStatus;
+    minTimeInState?: number;
+    cursor?: string;
+    limit?: number;
+  },
+): Promise<BulkSendPage> {
+  return request<BulkSendPage>(`${machinePath(machine)}/bulk/send`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
 const past = new Map<string, Promise<PastState>>();
 
 /**
