@@ -347,6 +347,8 @@ describe('versions and migrating a selection', { timeout: TEST_MS }, () => {
       .getByRole('alertdialog')
       .getByText(/Move 2 instances of ticket to version 2/)
       .waitFor();
+    await page.locator('[data-state="ticket.open"]').waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, 'migrate-light');
     await page.getByRole('button', { name: 'Yes, migrate' }).click();
     await page.getByText(/Migrated: 2 of 2/).waitFor();
@@ -412,6 +414,7 @@ describe('dead letters', { timeout: 120_000 }, () => {
     const letters = page.getByRole('list', { name: 'Dead letters' });
     await letters.getByText('mail server down').first().waitFor();
     expect(await letters.getByRole('listitem').count()).toBe(2);
+    await page.locator('[data-state="mailer.idle"]').waitFor();
     await shot(page, 'dead-letters-light');
     await page.getByRole('button', { name: 'Retry action notify of mailer/m-1' }).click();
     const last = page.getByRole('status', { name: 'Last action' });
