@@ -1,5 +1,5 @@
 import { orderMachine } from '../examples/order.js';
-import { createEngine } from '../src/index.js';
+import { createEngine, type ObservabilityOptions } from '../src/index.js';
 import type { Store } from '../src/store/types.js';
 import { pool } from './stats.js';
 
@@ -9,14 +9,19 @@ export interface Sample {
   commitShare: number;
 }
 
+/** Metrics, tracing and the transition log all off: the engine alone. */
+export const OBSERVERS_OFF: ObservabilityOptions = { metrics: false, tracing: false };
+
 /**
  * The order lifecycle (create → Pay → Ship) for `instances` instances with
  * `concurrency` concurrent callers on an engine over `store`, which it closes.
+ * `observability` chooses the observers (default: none).
  */
 export async function orderLifecycle(
   store: Store,
   instances: number,
   concurrency: number,
+  observability: ObservabilityOptions = OBSERVERS_OFF,
 ): Promise<Sample> {
   let commitMs = 0;
   const commit = store.commit.bind(store);
@@ -31,6 +36,7 @@ export async function orderLifecycle(
   const engine = await createEngine({
     store,
     machines: [orderMachine],
+    ...observability,
     ...(process.env.BENCH_IN_FLIGHT && { commitsInFlight: Number(process.env.BENCH_IN_FLIGHT) }),
   });
   const t0 = performance.now();

@@ -4,14 +4,28 @@
  * one run, side by side: concurrency 1 vs one row per commit, concurrency 32 vs
  * 32 rows per commit. Several runs each; medians and ratios are printed.
  *
- * Options (env): BENCH_INSTANCES (2000), BENCH_RUNS (5), BENCH_DIR (os tmpdir).
+ * Then the cost of observability on the same lifecycle, at both concurrencies:
+ * observers off; metrics + tracing with the OpenTelemetry API and no SDK (what
+ * a user who installs nothing gets); metrics + tracing with an SDK exporting
+ * to memory (BatchSpanProcessor + InMemorySpanExporter); and that plus the
+ * transition log (pino to /dev/null). Ratios against "off" are printed.
+ *
+ * Options (env): BENCH_INSTANCES (2000), BENCH_RUNS (5), BENCH_DIR (os tmpdir),
+ * BENCH_OBSERVABILITY=0 to skip the observability rows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import Database from 'better-sqlite3';
+import { pino } from 'pino';
+import type { ObservabilityOptions } from '../src/index.js';
 import { sqliteStore } from '../src/sqlite.js';
-import { orderLifecycle, type Sample } from './lifecycle.js';
+import { OBSERVERS_OFF, orderLifecycle, type Sample } from './lifecycle.js';
 import { fmt, median, table } from './stats.js';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2000);
@@ -21,8 +35,57 @@ const root = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'stator-bench-'
 let dbCounter = 0;
 const freshPath = () => join(root, `b${dbCounter++}.db`);
 
-async function stator(concurrency: number): Promise<Sample> {
-  return orderLifecycle(sqliteStore({ path: freshPath() }), INSTANCES, concurrency);
+async function stator(concurrency: number, observability = OBSERVERS_OFF): Promise<Sample> {
+  return orderLifecycle(sqliteStore({ path: freshPath() }), INSTANCES, concurrency, observability);
+}
+
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({
+  spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 65_536 })],
+});
+const devNull = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
+
+/** The observability variants, by name: what each turns on. */
+const VARIANTS: Record<string, () => ObservabilityOptions> = {
+  off: () => OBSERVERS_OFF,
+  'metrics + tracing, API only': () => ({ metrics: true, tracing: true }),
+  'metrics + tracing, SDK to memory': () => {
+    exporter.reset();
+    return { metrics: true, tracing: { tracer: provider.getTracer('bench') } };
+  },
+  '... + transition log': () => ({
+    metrics: true,
+    tracing: { tracer: provider.getTracer('bench') },
+    transitionLog: { logger: devNull },
+  }),
+};
+
+async function observability(): Promise<void> {
+  const names = Object.keys(VARIANTS);
+  const rows: string[][] = [['variant', 'c', 'rate/s', 'runs', 'vs off']];
+  for (const c of [1, 32]) {
+    const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    for (let run = 0; run < RUNS; run++) {
+      for (const name of names) {
+        samples[name]!.push((await stator(c, VARIANTS[name]!())).rate);
+        await provider.forceFlush();
+      }
+      process.stderr.write(`observability c=${c} run ${run + 1}/${RUNS} done\n`);
+    }
+    const off = samples.off!;
+    for (const name of names) {
+      const ratio = median(samples[name]!.map((r, i) => r / off[i]!));
+      rows.push([
+        name,
+        String(c),
+        fmt(median(samples[name]!)),
+        samples[name]!.map((r) => fmt(r)).join(' '),
+        `${fmt(ratio, 3)}x`,
+      ]);
+    }
+  }
+  console.log('\nobservability on the hot path (targets: API only >= 0.95x, SDK >= 0.85x)\n');
+  console.log(table(rows));
 }
 
 function raw(rowsPerCommit: number): Sample {
@@ -102,6 +165,8 @@ async function main(): Promise<void> {
   const r32 = median(results.stator32!.map((s, i) => s.rate / results.raw32![i]!.rate));
   console.log(`\nratio c=1  Stator / raw 1-row commit:   ${fmt(r1, 2)}x  (target >= 0.80)`);
   console.log(`ratio c=32 Stator / raw 32-row commit:  ${fmt(r32, 2)}x  (target >= 0.50)`);
+  if (process.env.BENCH_OBSERVABILITY !== '0') await observability();
+  await provider.shutdown();
   rmSync(root, { recursive: true, force: true });
 }
 

@@ -8,7 +8,8 @@
  * be compared with a new one even after its code is gone.
  */
 import { createHash } from 'node:crypto';
-import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import type { AnyStateMachine } from 'xstate';
+import { inlinePlaces, isBuiltIn } from '../core/inline.js';
 import { machineChart } from './chart.js';
 import type { Chart } from './chart-types.js';
 
@@ -31,54 +32,14 @@ export function describeMachine(machine: AnyStateMachine): MachineDescription {
   const context = (machine.config as { context?: unknown }).context;
   if (typeof context === 'function') code.context = codeHash(context);
   else if (context !== undefined) code.context = hash(stableJson(context));
-  for (const node of nodes(machine.root)) inlineCode(node, code);
+  // Inline functions and inline actor logic, by their place in the chart (as the runtime names them).
+  for (const p of inlinePlaces(machine)) code[`inline:${p.place}`] = codeHash(p.value);
   return { machine: machine.id, chart: machineChart(machine), code: sorted(code) };
 }
 
 /** A short stable hash of a description: `sha256:<24 hex>`. */
 export function fingerprintOf(description: MachineDescription): string {
   return `sha256:${hash(stableJson(description)).slice(0, 24)}`;
-}
-
-function inlineCode(node: AnyStateNode, code: Record<string, string>): void {
-  const place = (kind: string, i: number | string) => `inline:${node.id}/${kind}/${i}`;
-  node.entry.forEach((a, i) => {
-    if (typeof a === 'function') code[place('entry', i)] = codeHash(a);
-  });
-  node.exit.forEach((a, i) => {
-    if (typeof a === 'function') code[place('exit', i)] = codeHash(a);
-  });
-  const transitions: [string, readonly unknown[]][] = [];
-  for (const [event, list] of node.transitions as Map<string, unknown[]>) {
-    transitions.push([event, list]);
-  }
-  transitions.push(['always', node.always ?? []]);
-  for (const [event, list] of transitions) {
-    list.forEach((t, ti) => {
-      const { guard, actions } = t as { guard?: unknown; actions?: readonly unknown[] };
-      if (typeof guard === 'function' && !isBuiltIn(guard)) {
-        code[place(`on.${event}.${ti}.guard`, 0)] = codeHash(guard);
-      }
-      (actions ?? []).forEach((a, ai) => {
-        if (typeof a === 'function') code[place(`on.${event}.${ti}.action`, ai)] = codeHash(a);
-      });
-    });
-  }
-  node.invoke.forEach((inv, i) => {
-    const def = inv as unknown as { src: unknown; input?: unknown };
-    if (typeof def.src !== 'string') code[place('invoke.src', i)] = codeHash(def.src);
-    if (typeof def.input === 'function') code[place('invoke.input', i)] = codeHash(def.input);
-  });
-}
-
-function* nodes(node: AnyStateNode): Iterable<AnyStateNode> {
-  yield node;
-  for (const child of Object.values(node.states) as AnyStateNode[]) yield* nodes(child);
-}
-
-/** Built-in actions and guards (assign, raise, and(), …) are functions carrying a `type`. */
-function isBuiltIn(fn: unknown): boolean {
-  return typeof (fn as { type?: unknown }).type === 'string';
 }
 
 /**

@@ -178,7 +178,7 @@ function diffTransitions(
         verdict: 'care',
         state: '',
         event: e,
-        detail: `event ${e} is no longer handled anywhere: remove it once no producer sends it (it would be EVENT_NOT_ACCEPTED)`,
+        detail: `event ${e} is no longer handled anywhere: remove it once no producer sends it (it would be EVENT_UNKNOWN)`,
       });
     }
   }

@@ -8,6 +8,7 @@ describe('exit codes', () => {
     for (const code of ERROR_CODES) expect(EXIT_CODES[code], code).toBeGreaterThan(0);
     expect(exitCodeOf(new StatorError('INSTANCE_NOT_FOUND', 'x'))).toBe(3);
     expect(exitCodeOf(new StatorError('EVENT_NOT_ACCEPTED', 'x'))).toBe(4);
+    expect(exitCodeOf(new StatorError('EVENT_UNKNOWN', 'x'))).toBe(2); // fix the command
     expect(exitCodeOf(new CliError('UNREACHABLE', 'x'))).toBe(8);
     expect(exitCodeOf(new TypeError('bug'))).toBe(1);
   });

@@ -13,6 +13,7 @@ export type CliCode = ProblemCode | 'USAGE' | 'UNREACHABLE';
 export const EXIT_CODES: Readonly<Record<CliCode, number>> = {
   USAGE: 2,
   VALIDATION_FAILED: 2,
+  EVENT_UNKNOWN: 2,
   CONFIG_INVALID: 2,
   PAYLOAD_TOO_LARGE: 2,
   UNSUPPORTED_MEDIA_TYPE: 2,

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnyStateMachine } from 'xstate';
 import { isStatorError } from '../core/errors.js';
+import { allActorLogic } from '../core/inline.js';
 import { sqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { OutboxRow, TimerRow } from '../store/types.js';
 import { createTestEngine, type TestEngine } from '../testing/test-engine.js';
@@ -43,7 +44,7 @@ export interface StatorJob {
 
 const INSTANCE = 'i1';
 /** Rejections that mean "the machine ignores this event", which XState does silently. */
-const IGNORED = new Set(['EVENT_NOT_ACCEPTED', 'INSTANCE_DONE']);
+const IGNORED = new Set(['EVENT_NOT_ACCEPTED', 'EVENT_UNKNOWN', 'INSTANCE_DONE']);
 
 /** Runs the jobs on one engine; if registering them together fails, each on its own. */
 export async function runOnStator(jobs: readonly StatorJob[]): Promise<StatorRun[]> {
@@ -263,7 +264,7 @@ class Session {
 /** Names of the machines a machine invokes (Stator registers them as machines of their own). */
 function childMachines(machine: AnyStateMachine): string[] {
   const names: string[] = [];
-  for (const logic of Object.values(machine.implementations.actors)) {
+  for (const [, logic] of allActorLogic(machine)) {
     const child = logic as unknown as AnyStateMachine;
     if (typeof child.id === 'string' && 'root' in child) {
       names.push(child.id, ...childMachines(child));

@@ -41,27 +41,43 @@ describe('durable-feature check', () => {
       initial: 'waiting',
       states: { waiting: { invoke: { src: 'listen' } } },
     });
-    expect(problemOf(() => assertDurable(m))).toMatch(/state "m\.waiting".*"listen" is a callback/);
+    const message = problemOf(() => assertDurable(m));
+    expect(message).toMatch(/state "m\.waiting".*"listen" is a callback/);
+    expect(message).toMatch(/Rewrite as durable work: a fromPromise activity/);
   });
 
-  it('refuses inline actor logic not provided through setup', () => {
+  it('accepts inline promise actors, inline machines with an id and inline action functions', () => {
     const m = createMachine({
       id: 'm',
       initial: 'a',
-      states: { a: { invoke: { src: fromPromise(async () => 1) } } },
+      states: {
+        a: {
+          entry: ({ context }) => context,
+          invoke: [{ src: fromPromise(async () => 1) }, { src: createMachine({ id: 'kid' }) }],
+          on: { Go: { actions: function sendEmail() {} } },
+        },
+      },
     });
-    expect(problemOf(() => assertDurable(m))).toMatch(/state "m\.a".*inline actor logic/);
+    expect(() => assertDurable(m)).not.toThrow();
   });
 
-  it('refuses inline action functions, which could not run again after a crash', () => {
-    const m = setup({}).createMachine({
+  it('refuses inline callback and observable actors, showing the durable rewrite', () => {
+    const m = createMachine({
       id: 'm',
       initial: 'a',
-      states: { a: { on: { Go: { actions: function sendEmail() {} } } } },
+      states: {
+        a: {
+          invoke: [
+            { src: fromCallback(() => {}) },
+            { src: fromObservable(() => ({ subscribe: () => ({ unsubscribe() {} }) }) as never) },
+          ],
+        },
+      },
     });
-    expect(problemOf(() => assertDurable(m))).toMatch(
-      /state "m\.a": transition on "Go": inline action function \(sendEmail\)/,
-    );
+    const message = problemOf(() => assertDurable(m));
+    expect(message).toMatch(/state "m\.a": invoke #0 is an inline callback, observable/);
+    expect(message).toMatch(/state "m\.a": invoke #1 is an inline callback, observable/);
+    expect(message).toMatch(/fromPromise activity .*process outside the machine that sends them/);
   });
 
   it('accepts promise actors and child machines provided through setup', () => {

@@ -59,9 +59,11 @@ type AnyNode = StateNode<any, any>;
 
 /**
  * Refuses machines that use features Stator cannot make durable, naming the
- * state and the feature: inline actor logic, callback/observable/transition
- * actors, inline action functions (they could not run again after a crash),
- * and actions or actors named but not provided through `setup`.
+ * state, the feature and the durable rewrite: callback, observable and
+ * transition actors (named or inline), inline child machines without an id,
+ * and actions or actors named but not provided through `setup`. Inline action
+ * functions and inline promise actors and machines are durable: they are
+ * named by their place in the chart (see `inline.ts`).
  */
 export function assertDurable(machine: AnyStateMachine): void {
   const problems: Problem[] = [];
@@ -79,16 +81,20 @@ export function assertDurable(machine: AnyStateMachine): void {
   );
 }
 
+/**
+ * Why a callback or observable actor cannot be durable, and the rewrite: its
+ * function holds live state (listeners, a subscription) that no log can bring
+ * back after a crash, and its events would reach the machine without a commit.
+ */
+export const CALLBACK_ACTOR_REWRITE =
+  'Callback, observable and transition actors keep live state in the process (listeners, subscriptions) that cannot be recovered after a crash, so Stator does not run them. Rewrite as durable work: a fromPromise activity that does the work and resolves with its result (onDone/onError), raising follow-up events from the machine; or, for a stream of outside events (a socket, a queue, a timer source), a process outside the machine that sends them to the instance (engine.send / POST .../events), each one committed.';
+
 function checkInvokes(node: AnyNode, actors: Record<string, AnyActorLogic>, out: Problem[]): void {
   const configured = ([] as unknown[]).concat(node.config.invoke ?? []);
   configured.forEach((def, i) => {
     const src = (def as { src?: unknown }).src;
     if (typeof src !== 'string') {
-      out.push({
-        state: node.id,
-        feature: `invoke #${i} uses inline actor logic`,
-        fix: 'Provide it through setup({ actors: { name: fromPromise(...) } }) and invoke it by name.',
-      });
+      inlineProblem(node, i, src, out);
       return;
     }
     const logic = actors[src];
@@ -104,9 +110,30 @@ function checkInvokes(node: AnyNode, actors: Record<string, AnyActorLogic>, out:
       out.push({
         state: node.id,
         feature: `invoke of "${src}" is a callback, observable or transition actor`,
-        fix: 'Only promise actors (fromPromise) and machines can be durable; wrap the work in fromPromise.',
+        fix: CALLBACK_ACTOR_REWRITE,
       });
     }
+  });
+}
+
+/** Inline logic is durable when it is a promise actor or a machine with an id of its own. */
+function inlineProblem(node: AnyNode, i: number, src: unknown, out: Problem[]): void {
+  const kind = typeof src === 'object' && src !== null ? actorKind(src as AnyActorLogic) : 'other';
+  if (kind === 'promise') return;
+  if (kind === 'machine') {
+    const id = (src as AnyStateMachine).id;
+    if (id && id !== '(machine)') return;
+    out.push({
+      state: node.id,
+      feature: `invoke #${i} is an inline machine without an id`,
+      fix: 'Give it one (createMachine({ id: "payment", … })): Stator runs the child as a durable instance of its own machine, named by that id.',
+    });
+    return;
+  }
+  out.push({
+    state: node.id,
+    feature: `invoke #${i} is an inline callback, observable or transition actor`,
+    fix: CALLBACK_ACTOR_REWRITE,
   });
 }
 
@@ -132,14 +159,8 @@ function actionProblem(
   action: unknown,
   actions: Record<string, unknown>,
 ): Omit<Problem, 'state'> | undefined {
-  if (typeof action === 'function') {
-    if (typeof (action as { type?: unknown }).type === 'string') return undefined; // built-in (assign, raise, …)
-    const name = action.name || 'anonymous';
-    return {
-      feature: `inline action function (${name})`,
-      fix: 'Name it in setup({ actions }) so it runs after commit, at least once, with an idempotency key.',
-    };
-  }
+  // Inline functions run after commit by their place in the chart; built-ins are XState's.
+  if (typeof action === 'function') return undefined;
   const type = typeof action === 'string' ? action : (action as { type?: unknown } | null)?.type;
   if (typeof type === 'string' && !type.startsWith('xstate.') && !(type in actions)) {
     return {

@@ -6,7 +6,22 @@ import type { Effect } from './types.js';
 export interface CollectedAction {
   readonly type: string;
   readonly params?: unknown;
+  /** The function XState would run: a named implementation, an inline function, a built-in's. */
+  readonly exec?: unknown;
 }
+
+/**
+ * How a custom action is found again after commit: `undefined` by its name in
+ * `setup({ actions })`, else the place of its inline function (`ActionEffect.inline`).
+ */
+export type ActionIdentity = string | undefined;
+
+/**
+ * The place of an inline function made while the step ran (given to `enqueue`
+ * inside `enqueueActions`): `enqueued/<n>`, the n-th action the step collected.
+ * Steps are deterministic, so running the step again finds the same function.
+ */
+export const ENQUEUED_PLACE = 'enqueued/';
 
 interface ActorRefLike {
   readonly id: string;
@@ -23,16 +38,28 @@ const INTERNAL_ACTIONS = new Set(['xstate.assign', 'xstate.log', 'xstate.enqueue
  * `at` is the event's recorded time (timers are due at `at + delay`); `seq` and
  * the action's position name timers that XState did not give an id.
  */
-export function toEffects(actions: readonly CollectedAction[], at: number, seq: number): Effect[] {
+export function toEffects(
+  actions: readonly CollectedAction[],
+  at: number,
+  seq: number,
+  identify: (action: CollectedAction, index: number) => ActionIdentity = () => undefined,
+): Effect[] {
   const effects: Effect[] = [];
   actions.forEach((action, index) => {
-    const effect = toEffect(action, at, ids.anonymousTimer(seq, index));
+    const effect = toEffect(action, at, ids.anonymousTimer(seq, index), () =>
+      identify(action, index),
+    );
     if (effect) effects.push(effect);
   });
   return effects;
 }
 
-function toEffect(action: CollectedAction, at: number, fallbackId: string): Effect | undefined {
+function toEffect(
+  action: CollectedAction,
+  at: number,
+  fallbackId: string,
+  identify: () => ActionIdentity,
+): Effect | undefined {
   const params = isRecord(action.params) ? action.params : {};
   switch (action.type) {
     case 'xstate.raise': {
@@ -64,7 +91,13 @@ function toEffect(action: CollectedAction, at: number, fallbackId: string): Effe
       return { kind: 'emit', event: params.event as EventObject };
     default:
       if (INTERNAL_ACTIONS.has(action.type) || action.type.startsWith('xstate.')) return undefined;
-      return { kind: 'action', type: action.type, params: action.params ?? null };
+      {
+        const inline = identify();
+        const params = action.params ?? null;
+        return inline === undefined
+          ? { kind: 'action', type: action.type, params }
+          : { kind: 'action', type: action.type, params, inline };
+      }
   }
 }
 

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'INSTANCE_EXISTS',
   'INSTANCE_DONE',
   'EVENT_NOT_ACCEPTED',
+  // An event type no state of the machine handles (a typo, or an event of another machine).
+  'EVENT_UNKNOWN',
   'SEQUENCE_CONFLICT',
   'IDEMPOTENCY_MISMATCH',
   'STEP_FAILED',
@@ -130,11 +132,23 @@ export const errors = {
       `Instance ${machine}/${id} is ${status} and accepts no more events.`,
       { machine, id, status },
     ),
-  eventNotAccepted: (machine: string, id: string, state: string, eventType: string) =>
+  eventNotAccepted: (
+    machine: string,
+    id: string,
+    state: string,
+    eventType: string,
+    acceptedIn: readonly string[],
+  ) =>
     new StatorError(
       'EVENT_NOT_ACCEPTED',
-      `Instance ${machine}/${id} in state ${state} does not accept event "${eventType}". Send an event the current state handles (or whose guard passes).`,
-      { machine, id, state, eventType },
+      `Instance ${machine}/${id} in state ${state} does not accept event "${eventType}" now. ${acceptedIn.length > 0 ? `It is accepted in state${acceptedIn.length > 1 ? 's' : ''} ${acceptedIn.join(', ')} (when its guard passes)` : 'No state accepts it'}; send it when the instance is there, or send an event the current state handles.`,
+      { machine, id, state, eventType, acceptedIn },
+    ),
+  eventUnknown: (machine: string, id: string, eventType: string, known: readonly string[]) =>
+    new StatorError(
+      'EVENT_UNKNOWN',
+      `Machine "${machine}" handles no event "${eventType}" in any state (instance ${machine}/${id} is unchanged). Check the event type for a typo; the events it handles are: ${known.length > 0 ? known.join(', ') : '(none)'}.`,
+      { machine, id, eventType, known },
     ),
   idempotencyMismatch: (machine: string, id: string, key: string) =>
     new StatorError(
@@ -155,6 +169,12 @@ export const errors = {
     new StatorError(
       'STEP_FAILED',
       `Instance ${machine}/${id}: handling "${eventType}" would store a context that is not JSON data: ${problem}. Nothing was recorded; make the machine's assign produce plain data (numbers, strings, booleans, null, arrays, plain objects) and resend.`,
+      { machine, id, eventType, problem },
+    ),
+  effectNotJson: (machine: string, id: string, eventType: string, problem: string) =>
+    new StatorError(
+      'STEP_FAILED',
+      `Instance ${machine}/${id}: handling "${eventType}" would store ${problem}. What an effect carries is stored and read back after a restart (and replayed), so it must be plain JSON data. Nothing was recorded; give the event, input or params plain data (numbers, strings, booleans, null, arrays, plain objects) and resend.`,
       { machine, id, eventType, problem },
     ),
   replayDiverged: (machine: string, id: string, seq: number, reason: string) =>

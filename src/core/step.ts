@@ -6,8 +6,9 @@ import {
   type EventObject,
 } from 'xstate';
 import { allStateNodes } from './durable-check.js';
-import { type CollectedAction, toEffects } from './effects.js';
+import { type ActionIdentity, type CollectedAction, ENQUEUED_PLACE, toEffects } from './effects.js';
 import { runAt } from './event-time.js';
+import { type InlineActions, inlineActions } from './inline.js';
 import type { Effect } from './types.js';
 
 /** Where a step happens: the event's recorded time and the sequence it will get. */
@@ -37,6 +38,19 @@ export interface Stepper {
   /** JSON-safe form of a snapshot (XState's persisted snapshot). */
   persist(snapshot: AnyMachineSnapshot): unknown;
   restore(persisted: unknown): AnyMachineSnapshot;
+  /** The machine's inline action functions, by their place in the chart. */
+  readonly inline: InlineActions;
+  /**
+   * The actions a step collects, in order, as XState gives them (with the
+   * functions they run): how an action made while the step ran (an inline
+   * function given to `enqueue`) is found again after commit. `snapshot`
+   * undefined: the creation step, `event` carrying the `input`.
+   */
+  collectedActions(
+    snapshot: AnyMachineSnapshot | undefined,
+    event: EventObject & { input?: unknown },
+    env: StepEnv,
+  ): CollectedAction[];
 }
 
 /** The event that stops an instance (sent to durable children when their parent stops them). */
@@ -44,15 +58,30 @@ export const STOP = 'xstate.stop';
 
 export function createStepper(machine: AnyStateMachine): Stepper {
   const scopes = scopeSource(machine);
+  const inline = inlineActions(machine);
+  const named = machine.implementations.actions as Record<string, unknown>;
+  /** Named actions run by name; inline functions by their place (see `ActionEffect.inline`). */
+  const identify = (action: CollectedAction, index: number): ActionIdentity => {
+    const exec = action.exec;
+    if (typeof exec !== 'function') return undefined;
+    const place = inline.placeOf(exec);
+    if (place !== undefined) return place;
+    if (named[action.type] === exec) return undefined;
+    return `${ENQUEUED_PLACE}${index}`;
+  };
 
-  const collect = <T>(env: StepEnv, run: (scope: AnyActorScope) => T): [T, Effect[]] => {
+  const gather = <T>(env: StepEnv, run: (scope: AnyActorScope) => T): [T, CollectedAction[]] => {
     const actions: CollectedAction[] = [];
     const scope = scopes();
     scope.actionExecutor = (action) => {
       actions.push(action);
     };
     const result = runAt(env.at, () => run(scope));
-    return [result, toEffects(actions, env.at, env.seq)];
+    return [result, actions];
+  };
+  const collect = <T>(env: StepEnv, run: (scope: AnyActorScope) => T): [T, Effect[]] => {
+    const [result, actions] = gather(env, run);
+    return [result, toEffects(actions, env.at, env.seq, identify)];
   };
 
   return {
@@ -73,6 +102,13 @@ export function createStepper(machine: AnyStateMachine): Stepper {
     },
     restore(persisted) {
       return machine.restoreSnapshot(persisted as never, scopes()) as AnyMachineSnapshot;
+    },
+    inline,
+    collectedActions(snapshot, event, env) {
+      const [, actions] = snapshot
+        ? gather(env, (scope) => machine.transition(snapshot, event, scope))
+        : gather(env, (scope) => machine.getInitialSnapshot(scope, event.input));
+      return actions;
     },
   };
 }

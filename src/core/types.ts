@@ -63,11 +63,17 @@ export interface ActivityStopEffect {
   readonly src?: string;
 }
 
-/** A custom action named in `setup({ actions })`, run after commit. */
+/** A custom action (named in `setup({ actions })`, or an inline function), run after commit. */
 export interface ActionEffect {
   readonly kind: 'action';
+  /** The action's name; for an inline function its function name or `(anonymous)`. */
   readonly type: string;
   readonly params: unknown;
+  /**
+   * Set for an inline function: its place in the chart (`order.pending/entry/0`),
+   * or `enqueued/<n>` for one made while the step ran (`enqueueActions`).
+   */
+  readonly inline?: string;
 }
 
 /** An `emit(...)`ed event for subscribers. */

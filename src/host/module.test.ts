@@ -19,6 +19,13 @@ describe('normalizeModule', () => {
     expect(mod.activities).toEqual({ charge: { retries: 3 } });
   });
 
+  it("keeps a registration's unacceptedEvents opt-in to XState's ignore semantics", () => {
+    const mod = normalizeModule({
+      machines: [{ machine: orderMachine, unacceptedEvents: 'ignore' }],
+    });
+    expect(mod.registrations[0]).toMatchObject({ unacceptedEvents: 'ignore' });
+  });
+
   it.each([
     ['no machines', {}, 'exports no machines'],
     ['a non-machine', { machines: [42] }, 'neither a machine'],
@@ -31,6 +38,11 @@ describe('normalizeModule', () => {
       'a policy for an unknown event',
       { machines: [orderMachine], policies: { order: { events: { Pya: {} } } } },
       'Pya',
+    ],
+    [
+      'an unknown unacceptedEvents setting',
+      { machines: [{ machine: orderMachine, unacceptedEvents: 'skip' }] },
+      'unacceptedEvents "skip": use \'reject\'',
     ],
     [
       'a schema for an unknown event',

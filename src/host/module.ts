@@ -16,6 +16,9 @@ import type { MachineModule, MachineSchemas, Policies } from './types.js';
  *   schemas: { order: { events: { Pay: z.object({ amount: z.number().positive().optional() }) } } },
  *   policies: { order: { events: { Pay: { roles: ['customer', 'admin'] } } } },
  * });
+ *
+ * A machine migrated from XState that relies on XState ignoring events its
+ * state does not take is listed as `{ machine, unacceptedEvents: 'ignore' }`.
  */
 export const defineModule = <M extends MachineModule>(module: M): M => module;
 
@@ -106,6 +109,16 @@ export function normalizeModule(candidate: unknown, source = 'the module'): Load
     }
     throw invalid('lists something that is neither a machine nor { machine, version }');
   });
+  for (const r of registrations) {
+    const setting = r.unacceptedEvents;
+    if (setting !== undefined && setting !== 'reject' && setting !== 'ignore') {
+      throw new StatorError(
+        'CONFIG_INVALID',
+        `${source} registers machine "${r.machine.id}" with unacceptedEvents ${JSON.stringify(setting)}: use 'reject' (the default: EVENT_NOT_ACCEPTED / EVENT_UNKNOWN) or 'ignore' (XState's semantics: discarded, answered unchanged).`,
+        { module: source, machine: r.machine.id },
+      );
+    }
+  }
   const byName = new Map(registrations.map((r) => [r.machine.id, r.machine]));
   const schemas = { ...(mod.schemas ?? {}) };
   const policies = mod.policies ?? {};

@@ -74,7 +74,11 @@ export interface MachineModule {
   readonly machines: readonly (AnyStateMachine | MachineRegistration)[];
   readonly policies?: Policies;
   readonly schemas?: Readonly<Record<string, MachineSchemas>>;
-  /** Retry policy per invoked promise actor (by its `setup({ actors })` name). */
+  /**
+   * Retry policy per invoked promise actor (by its `setup({ actors })` name, by
+   * invoke id for inline logic, `'*'` for the rest); `{ maxAttempts: 1 }` is
+   * XState's semantics (the first rejection is `onError`).
+   */
   readonly activities?: EngineOptions['activities'];
   /** How instances move between versions (state mapping, context transform). */
   readonly migrations?: readonly MigrationDeclaration[];

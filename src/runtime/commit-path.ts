@@ -15,7 +15,7 @@ import type { RuntimeContext } from './context.js';
 import { fingerprint } from './fingerprint.js';
 import { scopedKey } from './idempotency.js';
 import { instanceKey } from './instance-cache.js';
-import { nonJsonAt } from './json-data.js';
+import { effectNotJsonAt, nonJsonAt } from './json-data.js';
 import { load, MAX_CONFLICT_RETRIES } from './load.js';
 import { validateEvent, validateWith } from './payload-schemas.js';
 import { INIT_EVENT } from './recovery.js';
@@ -57,6 +57,8 @@ export async function create(
   );
   const problem = nonJsonAt(step.snapshot.context, 'context');
   if (problem) throw errors.contextNotJson(machine, id, INIT_EVENT, problem);
+  const badEffect = effectNotJsonAt(step.effects);
+  if (badEffect) throw errors.effectNotJson(machine, id, INIT_EVENT, badEffect);
   const write = buildEventWrite({
     entry,
     id,
@@ -176,12 +178,14 @@ async function apply(
     if (await stale()) return retry();
     const state = formatStateValue(row.value);
     if (internal) return discard(ctx, row, envelope, `not accepted in state ${state}`, fired);
-    await reject(ctx, row, envelope, 'rejected_invalid', 'EVENT_NOT_ACCEPTED');
-    throw errors.eventNotAccepted(machine, id, state, event.type);
+    return notAccepted(ctx, entry, row, envelope);
   }
   const problem = nonJsonAt(outcome.snapshot.context, 'context', current.snapshot.context);
-  if (problem) {
-    const error = errors.contextNotJson(machine, id, event.type, problem);
+  const badEffect = problem ? undefined : effectNotJsonAt(outcome.effects);
+  if (problem || badEffect) {
+    const error = problem
+      ? errors.contextNotJson(machine, id, event.type, problem)
+      : errors.effectNotJson(machine, id, event.type, badEffect as string);
     await reject(ctx, row, envelope, 'rejected_error', error.message);
     throw error;
   }
@@ -215,7 +219,7 @@ async function apply(
     snapshot: outcome.snapshot,
     row: write.instance,
   });
-  return committed(ctx, write);
+  return committed(ctx, write, row);
 }
 
 /**
@@ -257,9 +261,41 @@ async function discard(
   return { discarded: true, reason };
 }
 
-export function committed(ctx: RuntimeContext, write: EventWrite): CommandResult {
+/**
+ * An event from outside the current state does not take: EVENT_UNKNOWN when no
+ * state handles its type, else EVENT_NOT_ACCEPTED naming the states that do;
+ * or, for a machine registered with `unacceptedEvents: 'ignore'`, XState's
+ * semantics: recorded as discarded, answered with the unchanged state.
+ */
+async function notAccepted(
+  ctx: RuntimeContext,
+  entry: MachineEntry,
+  row: InstanceRow,
+  envelope: EventEnvelope,
+): Promise<CommandResult> {
+  const { machine, id } = row;
+  const type = envelope.event.type;
+  const state = formatStateValue(row.value);
+  if (entry.unacceptedEvents === 'ignore') {
+    await reject(ctx, row, envelope, 'discarded', `ignored: not accepted in state ${state}`);
+    return { ...toState(row), duplicate: false };
+  }
+  if (!entry.events.known(type)) {
+    await reject(ctx, row, envelope, 'rejected_invalid', 'EVENT_UNKNOWN');
+    throw errors.eventUnknown(machine, id, type, entry.events.descriptors);
+  }
+  await reject(ctx, row, envelope, 'rejected_invalid', 'EVENT_NOT_ACCEPTED');
+  throw errors.eventNotAccepted(machine, id, state, type, entry.events.acceptedIn(type));
+}
+
+export function committed(
+  ctx: RuntimeContext,
+  write: EventWrite,
+  previous?: InstanceRow,
+): CommandResult {
   if (ctx.inspector.wants('transition.committed')) {
-    ctx.inspector.emit({ type: 'transition.committed', at: write.event.recordedAt, write });
+    const at = write.event.recordedAt;
+    ctx.inspector.emit({ type: 'transition.committed', at, write, ...(previous && { previous }) });
   }
   return { ...toState(write.instance), duplicate: false };
 }

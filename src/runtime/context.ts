@@ -5,6 +5,7 @@ import type { GroupCommitter } from './group-commit.js';
 import type { Inspector } from './inspection.js';
 import type { InstanceCache } from './instance-cache.js';
 import type { MachineRegistry } from './registry.js';
+import type { TransitionTracer } from './trace-hook.js';
 import type { VersionChooser } from './versioning/rollout.js';
 
 /**
@@ -28,6 +29,8 @@ export interface RuntimeContext {
   readonly versions: VersionChooser;
   /** The lease new outbox rows are written with, when this process dispatches them itself. */
   readonly outboxLease: (now: number) => OutboxLease | undefined;
+  /** Chooses the trace context stored with each transition (see trace-hook.ts), when tracing. */
+  readonly tracer?: TransitionTracer | undefined;
 }
 
 export interface OutboxLease {

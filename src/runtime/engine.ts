@@ -13,10 +13,18 @@ import { Mailboxes } from './mailbox.js';
 import { discardDeadLetter, findDeadLetter, retryEffectNow } from './operator/dead-letters.js';
 import { stop as stopInstance } from './operator/stop.js';
 import { ReadinessProbe } from './readiness.js';
-import { rebuild } from './recovery.js';
+import { INIT_EVENT, rebuild } from './recovery.js';
 import { MachineRegistry } from './registry.js';
 import { stateAt } from './time-travel.js';
-import type { CommandOptions, CreateOptions, Engine, EngineOptions, MachineRef } from './types.js';
+import { traced, withTrace } from './trace-hook.js';
+import type {
+  CommandOptions,
+  CreateOptions,
+  Engine,
+  EngineOptions,
+  MachineRef,
+  TransitionTraceRequest,
+} from './types.js';
 import {
   assertExternalEvent,
   assertIdempotencyKey,
@@ -109,6 +117,7 @@ export async function createEngineWithInternals(
     versions,
     // Rows a commit writes are leased to this process, which dispatches them from memory.
     outboxLease: auto ? (now) => ({ owner, until: now + leaseMs }) : () => undefined,
+    tracer: options.tracer,
   };
   const mailboxes = new Mailboxes();
   const entryOf = (name: string, version?: string) =>
@@ -146,7 +155,12 @@ export async function createEngineWithInternals(
     guard(machine, id);
     assertIdempotencyKey(opts.idempotencyKey);
     if (opts.input !== undefined) assertJson(opts.input, 'input');
-    return inMailbox(machine, id, () => commitPath.create(ctx, machine, id, opts));
+    const request = traceRequest(machine, id, INIT_EVENT, 'create', opts);
+    return inMailbox(machine, id, () =>
+      traced(ctx.tracer, request, (trace) =>
+        commitPath.create(ctx, machine, id, withTrace(opts, trace)),
+      ),
+    );
   };
   const send = async (
     ref: MachineRef,
@@ -159,8 +173,11 @@ export async function createEngineWithInternals(
     assertExternalEvent(event);
     assertIdempotencyKey(opts.idempotencyKey);
     const copy = { ...event };
+    const request = traceRequest(machine, id, copy.type, 'event', opts);
     return inMailbox(machine, id, () =>
-      commitPath.send(ctx, machine, id, { event: copy, options: opts }),
+      traced(ctx.tracer, request, (trace) =>
+        commitPath.send(ctx, machine, id, { event: copy, options: withTrace(opts, trace) }),
+      ),
     );
   };
   const get = async (ref: MachineRef, id: string) => {
@@ -401,4 +418,14 @@ export async function createEngineWithInternals(
       return effect === undefined ? timer : Math.min(timer, effect);
     },
   };
+}
+
+function traceRequest(
+  machine: string,
+  id: string,
+  eventType: string,
+  kind: 'create' | 'event',
+  opts: CommandOptions,
+): TransitionTraceRequest {
+  return { machine, id, eventType, kind, actor: opts.actor ?? null, incoming: opts.traceContext };
 }

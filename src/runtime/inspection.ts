@@ -7,13 +7,29 @@
  * instead of being called from the commit path. Announcing an event nobody
  * observes costs one `wants(type)` check.
  */
-import type { AuditRow, EmitRecord, EventWrite, OutboxRow, TimerRow } from '../store/types.js';
+import type {
+  AuditRow,
+  EmitRecord,
+  EventWrite,
+  InstanceRow,
+  OutboxRow,
+  TimerRow,
+} from '../store/types.js';
 import type { ShadowDivergence } from './versioning/types.js';
 
 /** Everything the engine announces; `at` is the engine clock's time of the announcement. */
 export type InspectionEvent =
-  /** An accepted event was committed (creates included): its whole write, after commit. */
-  | { readonly type: 'transition.committed'; readonly at: number; readonly write: EventWrite }
+  /**
+   * An accepted event was committed (creates included): its whole write, after
+   * commit, and the instance row it replaced (absent for creates), so
+   * observers can tell which state was left and how long it was held.
+   */
+  | {
+      readonly type: 'transition.committed';
+      readonly at: number;
+      readonly write: EventWrite;
+      readonly previous?: InstanceRow;
+    }
   /** An event was refused and audited: `rejected_invalid`, `rejected_auth` or `rejected_error`. */
   | { readonly type: 'transition.rejected'; readonly at: number; readonly audit: AuditRow }
   /** An engine-internal delivery (timer, activity result) arrived after its state was left. */

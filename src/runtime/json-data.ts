@@ -4,6 +4,8 @@
  * state and a replay disagree after a restart.
  */
 
+import type { Effect } from '../core/types.js';
+
 /**
  * The first place where `value` is not JSON data, described for a message
  * (`context.n is NaN`), or undefined when all of it is. Object properties that
@@ -57,6 +59,32 @@ export function nonJsonAt(value: unknown, path: string, checked?: unknown): stri
     }
   };
   return visit(value, path, checked);
+}
+
+/**
+ * The first piece of data a step's effects would store that is not JSON data
+ * (a delayed or sent event, an emitted event, an activity's input, an action's
+ * params), described with its place, or undefined. Such data would come back
+ * from the store as something else (a Date as a string) when the effect runs
+ * after a restart, or when the event is replayed.
+ */
+export function effectNotJsonAt(effects: readonly Effect[]): string | undefined {
+  for (const e of effects) {
+    const problem =
+      e.kind === 'timer.set'
+        ? nonJsonAt(e.event, `the delayed event "${e.event.type}"`)
+        : e.kind === 'send'
+          ? nonJsonAt(e.event, `the event "${e.event.type}" sent to "${e.target}"`)
+          : e.kind === 'emit'
+            ? nonJsonAt(e.event, `the emitted event "${e.event.type}"`)
+            : e.kind === 'activity.start'
+              ? nonJsonAt(e.input, `the input of "${e.activityId}"`)
+              : e.kind === 'action'
+                ? nonJsonAt(e.params, `the params of action "${e.type}"`)
+                : undefined;
+    if (problem) return problem;
+  }
+  return undefined;
 }
 
 function describeInstance(v: object): string {

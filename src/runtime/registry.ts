@@ -1,6 +1,8 @@
 import type { AnyStateMachine } from 'xstate';
 import { assertDurable, isMachineLogic } from '../core/durable-check.js';
 import { errors } from '../core/errors.js';
+import { type HandledEvents, handledEvents } from '../core/events-handled.js';
+import { allActorLogic } from '../core/inline.js';
 import { createStepper, type Stepper } from '../core/step.js';
 import type { MachineRegistration, PayloadSchemas, SnapshotPolicy } from './types.js';
 
@@ -13,6 +15,10 @@ export interface MachineEntry {
   readonly schemas: PayloadSchemas;
   /** Registered with `compatible: true`: a changed definition may replace the stored one. */
   readonly compatible: boolean;
+  /** The event types the chart handles, and where: EVENT_UNKNOWN vs EVENT_NOT_ACCEPTED. */
+  readonly events: HandledEvents;
+  /** What an event the current state does not take gets (`MachineRegistration.unacceptedEvents`). */
+  readonly unacceptedEvents: 'reject' | 'ignore';
 }
 
 export const DEFAULT_SNAPSHOT_EVERY = 100;
@@ -35,12 +41,12 @@ export class MachineRegistry {
     this.#addChildMachines(defaults);
   }
 
-  /** Child machines invoked through setup({ actors }) run as durable instances of their own. */
+  /** Child machines (named in setup({ actors }) or inline in an invoke) run as durable instances of their own. */
   #addChildMachines(defaults: SnapshotPolicy): void {
     const queue = [...this.#latest.values()].map((e) => e.stepper.machine);
     while (queue.length > 0) {
       const machine = queue.pop() as AnyStateMachine;
-      for (const logic of Object.values(machine.implementations.actors)) {
+      for (const [, logic] of allActorLogic(machine)) {
         if (!isMachineLogic(logic) || this.#byName.has(logic.id)) continue;
         this.#add({ machine: logic }, defaults);
         queue.push(logic);
@@ -57,6 +63,13 @@ export class MachineRegistry {
       );
     }
     assertDurable(machine);
+    const unaccepted = reg.unacceptedEvents ?? 'reject';
+    if (unaccepted !== 'reject' && unaccepted !== 'ignore') {
+      throw errors.validation(
+        `Machine "${machine.id}": unacceptedEvents must be 'reject' (the default) or 'ignore', not ${JSON.stringify(unaccepted)}.`,
+        { machine: machine.id },
+      );
+    }
     const versions = this.#byName.get(machine.id) ?? new Map<string, MachineEntry>();
     if (versions.has(version)) {
       throw errors.validation(`Machine "${machine.id}" version "${version}" is registered twice.`, {
@@ -72,6 +85,8 @@ export class MachineRegistry {
       snapshot: { every: policy.every ?? DEFAULT_SNAPSHOT_EVERY, states: policy.states ?? [] },
       schemas: reg.schemas ?? {},
       compatible: reg.compatible === true,
+      events: handledEvents(machine),
+      unacceptedEvents: unaccepted,
     };
     versions.set(version, entry);
     this.#byName.set(machine.id, versions);

@@ -25,8 +25,14 @@ import type {
   Subscription,
 } from './effects/types.js';
 import type { InspectionListener, InspectionType } from './inspection.js';
+import type { TransitionTracer } from './trace-hook.js';
 import type { LiveShadowStats, ShadowOptions, ShadowReport } from './versioning/types.js';
 
+export type {
+  TransitionTrace,
+  TransitionTraceRequest,
+  TransitionTracer,
+} from './trace-hook.js';
 export type {
   LiveShadowStats,
   ShadowDivergence,
@@ -82,6 +88,15 @@ export interface MachineRegistration {
    * and is not risky for one (see `stator diff`).
    */
   readonly compatible?: boolean;
+  /**
+   * What a send of an event the current state does not take gets. `'reject'`
+   * (the default): EVENT_NOT_ACCEPTED (or EVENT_UNKNOWN for a type no state
+   * handles), recorded in the audit log as `rejected_invalid`. `'ignore'`:
+   * XState's own semantics, for machines migrated from XState that rely on
+   * it: the event is recorded in the audit log as `discarded` and the send
+   * succeeds without a change (same seq, same state).
+   */
+  readonly unacceptedEvents?: 'reject' | 'ignore';
 }
 
 /** Payload schemas of one machine: per event type, and for the create input. */
@@ -196,6 +211,13 @@ export interface EngineOptions extends EffectsOptions {
    * results). A denial throws FORBIDDEN and writes a `rejected_auth` audit row.
    */
   readonly authorize?: Authorizer | ((request: AuthorizationRequest) => AuthorizationDecision);
+  /**
+   * Chooses the W3C trace context stored with each transition before it is
+   * committed, and hears when it settled (the OpenTelemetry tracing of
+   * `stator`'s `createEngine` is one). Default none: the caller's context is
+   * stored as given.
+   */
+  readonly tracer?: TransitionTracer;
 }
 
 /**

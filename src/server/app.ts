@@ -22,6 +22,7 @@ import { EMIT_CURSOR, EMIT_STREAM, EMITS, emitRoutes } from './routes/emits.js';
 import { inspectRoutes, PERMISSIONS, STATE_AT, WHOAMI } from './routes/inspect.js';
 import { EVENTS, HISTORY, INSTANCE, INSTANCES, instanceRoutes } from './routes/instances.js';
 import { MACHINE, MACHINES, machineRoutes } from './routes/machines.js';
+import { type MetricsEndpoint, metricsRoute } from './routes/metrics.js';
 import { AUDIT, operatorRoutes, PENDING, RETRY_EFFECT, STOP } from './routes/operator.js';
 import { DIFF, MIGRATE, SHADOW, VERSIONS, versionRoutes } from './routes/versions.js';
 import { WATCH, watchRoute } from './routes/watch.js';
@@ -65,6 +66,8 @@ export interface AppOptions {
   readonly rateLimit?: RateLimit;
   /** The inspector web UI at `/` (default: the package's built `web/dist`); `false` turns it off. */
   readonly inspector?: InspectorOptions | false;
+  /** `GET /metrics` (Prometheus text format) and who may scrape it; absent, there is no such route. */
+  readonly metrics?: MetricsEndpoint;
 }
 
 /** Whom a request counts against: its actor, or the client's address when it has none. */
@@ -201,6 +204,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     ),
   );
 
+  if (options.metrics) metricsRoute(app, options.metrics, authenticate);
   app.use('/v1/*', async (c, next) => {
     c.set('principal', authenticate ? await authenticate(c.req.raw) : undefined);
     await next();

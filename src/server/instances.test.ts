@@ -88,6 +88,18 @@ describe('send', () => {
     });
   });
 
+  it('given an event type the machine handles nowhere (a typo), then 400 EVENT_UNKNOWN', async () => {
+    const h = await harness();
+    await h.call('POST', ORDERS, { id: 'o-1', input: { total: 40 } });
+    const res = await h.call('POST', pay('o-1'), { type: 'Pya' });
+    expect(res.status).toBe(400);
+    expect(await problemOf(res)).toMatchObject({
+      type: 'urn:stator:problem:event-unknown',
+      code: 'EVENT_UNKNOWN',
+      details: { eventType: 'Pya' },
+    });
+  });
+
   it('given a repeated Idempotency-Key, then the recorded result; a different event under it is 409', async () => {
     const h = await harness();
     await h.call('POST', ORDERS, { id: 'o-1', input: { total: 40 } });

@@ -5,7 +5,9 @@ import type { Hono } from 'hono';
 import { StatorError } from '../core/errors.js';
 import { createLogger } from '../host/logger.js';
 import { type LoadedModule, normalizeModule } from '../host/module.js';
-import { createEngine } from '../runtime/engine.js';
+import { createEngine, type ObservedEngine } from '../observability/engine.js';
+import type { TransitionLogLevel } from '../observability/logging.js';
+import type { MetricsOptions } from '../observability/metrics.js';
 import type { Engine, EngineOptions } from '../runtime/types.js';
 import type { Store } from '../store/types.js';
 import { type AppOptions, createApp } from './app.js';
@@ -17,13 +19,30 @@ import type { RateLimit } from './rate-limit.js';
 import type { MachineModule } from './types.js';
 
 export interface ServerOptions
-  extends Omit<AppOptions, 'engine' | 'shutdown' | 'policies' | 'rateLimit'> {
+  extends Omit<AppOptions, 'engine' | 'shutdown' | 'policies' | 'rateLimit' | 'metrics'> {
+  /**
+   * The engine's metrics and `GET /metrics` (on by default). `token`: only
+   * `Authorization: Bearer <token>` may scrape; `public`: anyone may, on an
+   * authenticated server (without either, scraping needs an API key or JWT
+   * there; a server without authentication serves anyone). `false`: no metrics.
+   */
+  readonly metrics?:
+    | (MetricsOptions & { readonly token?: string; readonly public?: boolean })
+    | false;
   /**
    * Requests per second per caller (429 beyond). Default 100 per second, bursts
    * of 200, when authentication is on or the address is not loopback; no limit
    * for unauthenticated development on loopback. `false` turns it off.
    */
   readonly rateLimit?: RateLimit | false;
+  /**
+   * One structured line per transition through `logger` (on by default, at
+   * `info`; `sample` is the share of instances whose transitions are logged,
+   * rejections always). `false` turns it off.
+   */
+  readonly transitionLog?:
+    | { readonly level?: TransitionLogLevel; readonly sample?: number }
+    | false;
   /** Longest wait for a request's headers before the connection is closed. Default 10 s. */
   readonly headersTimeoutMs?: number;
   /** Longest wait for a whole request (headers and body). Default 30 s. */
@@ -47,7 +66,7 @@ export interface RunningServer {
   /** `http://host:port` */
   readonly url: string;
   readonly port: number;
-  readonly engine: Engine;
+  readonly engine: ObservedEngine;
   readonly app: Hono<AppEnv>;
   /** Drains: stops accepting, ends watch streams, waits for in-flight requests, closes the engine. Idempotent. */
   close(): Promise<void>;
@@ -85,9 +104,14 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   }
   const mod = 'registrations' in options.module ? options.module : normalizeModule(options.module);
   const logger = options.logger ?? createLogger();
+  const { token, public: publicMetrics, ...metricsOptions } = options.metrics || {};
   const engine = await createEngine({
     log: (message, error) => logger.warn({ err: error }, message),
     ...options.engineOptions,
+    metrics: options.metrics === false ? false : metricsOptions,
+    ...(options.transitionLog !== false && {
+      transitionLog: { logger, ...options.transitionLog },
+    }),
     store: options.store,
     machines: mod.registrations,
     ...(secured && { authorize: authorizer(mod.policies) }),
@@ -99,9 +123,16 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const shutdown = new AbortController();
   const rateLimit =
     options.rateLimit ?? (secured || !isLoopback(host) ? DEFAULT_RATE_LIMIT : false);
-  const { rateLimit: _given, ...appOptions } = options;
+  const { rateLimit: _given, metrics: _metrics, transitionLog: _log, ...appOptions } = options;
   const app = createApp({
     ...appOptions,
+    ...(options.metrics !== false && {
+      metrics: {
+        registry: engine.metrics,
+        ...(token !== undefined && { token }),
+        ...(publicMetrics !== undefined && { public: publicMetrics }),
+      },
+    }),
     ...(rateLimit !== false && { rateLimit }),
     engine,
     logger,

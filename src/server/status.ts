@@ -3,7 +3,9 @@ import type { ProblemCode } from './http-errors.js';
 /**
  * The HTTP status of every error code: the one place codes become statuses.
  * All VALIDATION_FAILED answers (request shape and declared payload schemas
- * alike) are 400; 422 is kept for a step that threw (guard or assign).
+ * alike) are 400, and so is EVENT_UNKNOWN (an event type the machine handles
+ * nowhere: wrong whatever the state); EVENT_NOT_ACCEPTED is 409 (wrong for the
+ * current state); 422 is kept for a step that threw (guard or assign).
  */
 export const HTTP_STATUS: Readonly<Record<ProblemCode, number>> = {
   VALIDATION_FAILED: 400,
@@ -15,6 +17,7 @@ export const HTTP_STATUS: Readonly<Record<ProblemCode, number>> = {
   INSTANCE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   EVENT_NOT_ACCEPTED: 409,
+  EVENT_UNKNOWN: 400,
   INSTANCE_EXISTS: 409,
   INSTANCE_DONE: 409,
   SEQUENCE_CONFLICT: 409,

@@ -22,9 +22,11 @@ import type {
   OutboxRow,
   Page,
   SnapshotRow,
+  StateCount,
   TimerRow,
   VersionCount,
   WakeTopic,
+  WorkCount,
   WriteOutcome,
   WriteRef,
 } from './rows.js';
@@ -178,6 +180,21 @@ export interface MachineVersions {
   countLive(machine: string): Promise<VersionCount[]>;
 }
 
+/**
+ * Aggregates for metrics and operators: a few grouped counts over the
+ * instance, timer and outbox indexes, never one row per instance. Meant to be
+ * read on an interval (seconds), not per event.
+ */
+export interface StoreStats {
+  /**
+   * A machine's instances by state key and status (every status), with the
+   * earliest `stateEnteredAt` in each group, ordered by state key then status.
+   */
+  countByState(machine: string): Promise<StateCount[]>;
+  /** Pending and dead timers, and pending (started included) and dead outbox rows, per machine, by machine. */
+  countWork(): Promise<WorkCount[]>;
+}
+
 /** API keys of the server's authentication: only hashes are stored. */
 export interface ApiKeyStore {
   putApiKey(key: ApiKeyRow): Promise<void>;
@@ -198,4 +215,5 @@ export interface Store
     OutboxQueue,
     EmitLog,
     MachineVersions,
+    StoreStats,
     ApiKeyStore {}

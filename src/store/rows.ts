@@ -176,6 +176,25 @@ export interface VersionCount {
   readonly count: number;
 }
 
+/** Instances of one machine in one state key and status, and how long the oldest has been there. */
+export interface StateCount {
+  readonly stateKey: string;
+  readonly status: InstanceStatus;
+  readonly count: number;
+  /** The earliest `stateEnteredAt` of the group. */
+  readonly oldestEnteredAt: number;
+}
+
+/** Work waiting in the store for one machine's instances. */
+export interface WorkCount {
+  readonly machine: string;
+  readonly timersPending: number;
+  readonly timersDead: number;
+  /** Outbox rows pending or started (an at-most-once activity under way). */
+  readonly outboxPending: number;
+  readonly outboxDead: number;
+}
+
 export type AuditOutcome =
   | 'applied'
   | 'rejected_invalid'

@@ -49,6 +49,43 @@ describe('serveConfig', () => {
   });
 });
 
+describe('serveConfig: metrics and the transition log', () => {
+  it('serves metrics and logs transitions at info by default; flags and env change that', () => {
+    expect(serveConfig({}, {})).toMatchObject({
+      metrics: { public: false },
+      transitionLog: { level: 'info', sample: 1 },
+    });
+    expect(
+      serveConfig(
+        {},
+        {
+          STATOR_METRICS_TOKEN: 'tok',
+          STATOR_PUBLIC_METRICS: '1',
+          STATOR_TRANSITION_LOG: 'debug',
+          STATOR_TRANSITION_LOG_SAMPLE: '0.1',
+        },
+      ),
+    ).toMatchObject({
+      metrics: { token: 'tok', public: true },
+      transitionLog: { level: 'debug', sample: 0.1 },
+    });
+    expect(
+      serveConfig({ metrics: false, transitionLog: 'off' }, { STATOR_METRICS_TOKEN: 'tok' }),
+    ).toMatchObject({ metrics: false, transitionLog: false });
+    expect(serveConfig({}, { STATOR_METRICS: 'off' })).toMatchObject({ metrics: false });
+  });
+
+  it('refuses a bad level, a sample outside 0..1 and an empty token', () => {
+    const usage = expect.objectContaining({ code: 'USAGE' });
+    expect(() => serveConfig({ transitionLog: 'loud' }, {})).toThrow(usage);
+    expect(() => serveConfig({ transitionLogSample: '1.5' }, {})).toThrow(usage);
+    expect(() => serveConfig({ transitionLogSample: 'x' }, {})).toThrow(usage);
+    expect(() => serveConfig({}, { STATOR_METRICS_TOKEN: ' ' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+  });
+});
+
 describe('stator serve', () => {
   it('serves until asked to stop, then drains and exits 0', async () => {
     const io = captureIo({ env: { STATOR_LOG_LEVEL: 'silent' } });

@@ -27,6 +27,11 @@ export interface ServeFlags {
   logLevel?: string;
   rateLimit?: string;
   jwtMaxLifetime?: string;
+  metrics?: boolean;
+  metricsToken?: string;
+  publicMetrics?: boolean;
+  transitionLog?: string;
+  transitionLogSample?: string;
 }
 
 /** Server settings from flags, then `STATOR_*` environment variables, then defaults. */
@@ -42,6 +47,10 @@ export interface ServeConfig {
   readonly logLevel: string;
   /** Requests per second per caller; 0 for none; undefined for the server's default. */
   readonly rateLimit: number | undefined;
+  /** `GET /metrics`: off, or who may scrape it. */
+  readonly metrics: false | { readonly token?: string; readonly public: boolean };
+  /** One line per transition: off, or its level and the share of instances logged. */
+  readonly transitionLog: false | { readonly level: 'info' | 'debug'; readonly sample: number };
 }
 
 export function serveConfig(flags: ServeFlags, env: CliIo['env']): ServeConfig {
@@ -88,7 +97,40 @@ export function serveConfig(flags: ServeFlags, env: CliIo['env']): ServeConfig {
       const given = pick(flags.rateLimit, 'RATE_LIMIT');
       return given === undefined ? undefined : parseCount(given, '--rate-limit', 0);
     })(),
+    metrics: metricsOf(flags, env),
+    transitionLog: transitionLogOf(flags, env),
   };
+}
+
+function metricsOf(flags: ServeFlags, env: CliIo['env']): ServeConfig['metrics'] {
+  if (flags.metrics === false || env.STATOR_METRICS === 'off' || env.STATOR_METRICS === '0') {
+    return false;
+  }
+  const token = nonEmpty(
+    flags.metricsToken ?? env.STATOR_METRICS_TOKEN,
+    '--metrics-token / STATOR_METRICS_TOKEN',
+  );
+  return {
+    ...(token !== undefined && { token }),
+    public: flags.publicMetrics === true || envFlag(env.STATOR_PUBLIC_METRICS),
+  };
+}
+
+function transitionLogOf(flags: ServeFlags, env: CliIo['env']): ServeConfig['transitionLog'] {
+  const level = flags.transitionLog ?? env.STATOR_TRANSITION_LOG ?? 'info';
+  if (level === 'off') return false;
+  if (level !== 'info' && level !== 'debug') {
+    throw new CliError('USAGE', `--transition-log is info, debug or off; got "${level}".`);
+  }
+  const given = flags.transitionLogSample ?? env.STATOR_TRANSITION_LOG_SAMPLE ?? '1';
+  const sample = Number(given);
+  if (given.trim() === '' || !(sample >= 0 && sample <= 1)) {
+    throw new CliError(
+      'USAGE',
+      `--transition-log-sample is the share of instances logged, from 0 to 1; got "${given}".`,
+    );
+  }
+  return { level, sample };
 }
 
 /** A setting that is given must not be empty: an empty secret is a mistake, not "no secret". */
@@ -147,6 +189,23 @@ export function serveCommand(program: Command, io: CliIo): void {
       '--log-level <level>',
       'trace|debug|info|warn|error|silent (env STATOR_LOG_LEVEL; default info)',
     )
+    .option('--no-metrics', 'no GET /metrics and no metrics (env STATOR_METRICS=off)')
+    .option(
+      '--metrics-token <token>',
+      'GET /metrics answers only "Authorization: Bearer <token>" (env STATOR_METRICS_TOKEN)',
+    )
+    .option(
+      '--public-metrics',
+      'with authentication on, serve GET /metrics without credentials (env STATOR_PUBLIC_METRICS=1)',
+    )
+    .option(
+      '--transition-log <level>',
+      'one log line per transition: info|debug|off (env STATOR_TRANSITION_LOG; default info)',
+    )
+    .option(
+      '--transition-log-sample <share>',
+      'share of instances whose transitions are logged, 0 to 1 (env STATOR_TRANSITION_LOG_SAMPLE; default 1)',
+    )
     .action(async (modulePath: string, flags: ServeFlags) => {
       // Listen first: a SIGTERM while starting up stops the server once it is
       // up, instead of killing the process half-way (or racing the listener).
@@ -167,6 +226,8 @@ export function serveCommand(program: Command, io: CliIo): void {
         }),
         logger: createLogger(config.logLevel),
         auth: authOf(config, store),
+        metrics: config.metrics,
+        transitionLog: config.transitionLog,
         version: program.version() ?? '0.0.0',
       }).catch(async (error: unknown) => {
         await store.close().catch(() => {});

@@ -91,6 +91,62 @@ describe('durable activities', () => {
     });
   });
 
+  it("{ maxAttempts: 1 } gives XState's semantics: the first rejection is onError, per activity or for all ('*')", async () => {
+    for (const activities of [{ charge: { maxAttempts: 1 } }, { '*': { maxAttempts: 1 } }]) {
+      t = await createTestEngine({
+        machines: [payment],
+        fakes: { charge: { failOn: [1] } },
+        activities,
+      });
+      await t.engine.create('payment', 'p1');
+      await t.settle();
+      expect(t.calls('charge')).toHaveLength(1);
+      expect(await t.engine.get('payment', 'p1')).toMatchObject({
+        value: 'failed',
+        context: { error: 'charge failed on attempt 1 (ActivityFake.failOn)' },
+      });
+      await t.close();
+    }
+  });
+
+  it('an inline promise actor takes its policy by invoke id; without one it is retried (5 attempts)', async () => {
+    const attempts: number[] = [];
+    const inline = (id: string) =>
+      createMachine({
+        id,
+        initial: 'loading',
+        states: {
+          loading: {
+            invoke: {
+              id: 'load',
+              src: fromPromise(async () => {
+                attempts.push(1);
+                throw new Error('down');
+              }),
+              onError: 'failed',
+            },
+          },
+          failed: {},
+        },
+      });
+    t = await createTestEngine({
+      machines: [inline('strict')],
+      activities: { load: { maxAttempts: 1 } },
+      actions: { initialDelayMs: 10 },
+    });
+    await t.engine.create('strict', 's1');
+    await t.settle();
+    expect(attempts).toHaveLength(1);
+    expect(await t.engine.get('strict', 's1')).toMatchObject({ value: 'failed' });
+    await t.close();
+    attempts.length = 0;
+    t = await createTestEngine({ machines: [inline('patient')] });
+    await t.engine.create('patient', 'p1');
+    await t.advanceBy('2m');
+    expect(attempts).toHaveLength(5);
+    expect(await t.engine.get('patient', 'p1')).toMatchObject({ value: 'failed' });
+  });
+
   it('a terminal error is not retried', async () => {
     t = await createTestEngine({
       machines: [payment],

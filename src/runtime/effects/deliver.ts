@@ -3,6 +3,7 @@ import type { Actor } from '../../core/types.js';
 import type { FiredTimer } from '../../store/types.js';
 import * as commitPath from '../commit-path.js';
 import { instanceKey } from '../instance-cache.js';
+import { traced } from '../trace-hook.js';
 import type { CommandResult } from '../types.js';
 import type { EffectsContext } from './context.js';
 
@@ -18,14 +19,25 @@ export function deliver(
   options: { actor: Actor; idempotencyKey?: string; firedTimer?: FiredTimer },
 ): Promise<CommandResult | commitPath.Discarded> {
   const internal = options.firedTimer === undefined ? {} : { firedTimer: options.firedTimer };
+  const request = {
+    machine,
+    id,
+    eventType: event.type,
+    kind: 'internal',
+    actor: options.actor,
+    incoming: undefined,
+  } as const;
   return fx.mailboxes.run(instanceKey(machine, id), () =>
-    commitPath.deliver(fx.runtime, machine, id, {
-      event,
-      options: {
-        actor: options.actor,
-        ...(options.idempotencyKey !== undefined && { idempotencyKey: options.idempotencyKey }),
-      },
-      internal,
-    }),
+    traced(fx.runtime.tracer, request, (traceContext) =>
+      commitPath.deliver(fx.runtime, machine, id, {
+        event,
+        options: {
+          actor: options.actor,
+          ...(options.idempotencyKey !== undefined && { idempotencyKey: options.idempotencyKey }),
+          ...(traceContext !== undefined && { traceContext }),
+        },
+        internal,
+      }),
+    ),
   );
 }

@@ -16,7 +16,7 @@ import { type Origin, runAction } from './custom-actions.js';
 import { deliver } from './deliver.js';
 import { keepLease } from './lease-heartbeat.js';
 import { Pump } from './pump.js';
-import { errorText, exhausted, retryDelay } from './retry-policy.js';
+import { activityPolicy, errorText, exhausted, retryDelay } from './retry-policy.js';
 import { actorLogic, deliverTo, durableChild, startChild } from './routing.js';
 import { Wake } from './wake.js';
 
@@ -280,7 +280,7 @@ export class OutboxDispatcher {
       await this.#complete(row.effectId);
       return;
     }
-    const policy = fx.activities[effect.src] ?? {};
+    const policy = activityPolicy(fx.activities, effect.src, effect.activityId);
     if (row.status === 'started') {
       await this.#result(row, effect, {
         ok: false,

@@ -1,5 +1,5 @@
 import { isTerminalError, retryAfterOf } from '../../core/retry-errors.js';
-import type { RetryPolicy } from './types.js';
+import type { ActivityPolicy, RetryPolicy } from './types.js';
 
 export const DEFAULT_RETRY = {
   maxAttempts: 5,
@@ -38,4 +38,22 @@ export function exhausted(policy: RetryPolicy, attempt: number, error: unknown):
 export function errorText(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
+}
+
+/** The key of `activities` that applies to every activity without an entry of its own. */
+export const ANY_ACTIVITY = '*';
+
+/**
+ * The policy of one activity: by its `setup({ actors })` name; for inline
+ * logic (whose src is XState's `xstate.invoke.<i>.<state>`) by its invoke id;
+ * else the `'*'` entry; else the defaults (5 attempts).
+ */
+export function activityPolicy(
+  policies: Readonly<Record<string, ActivityPolicy>>,
+  src: string,
+  activityId: string,
+): ActivityPolicy {
+  const own =
+    policies[src] ?? (src.startsWith('xstate.invoke.') ? policies[activityId] : undefined);
+  return own ?? policies[ANY_ACTIVITY] ?? {};
 }

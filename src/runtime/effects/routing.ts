@@ -1,6 +1,7 @@
 import type { AnyActorLogic, EventObject } from 'xstate';
 import { actorKind } from '../../core/durable-check.js';
 import { ids } from '../../core/ids.js';
+import { actorLogicOf } from '../../core/inline.js';
 import type { ActivityStartEffect, Actor } from '../../core/types.js';
 import type { InstanceKey, OutboxRow } from '../../store/types.js';
 import * as commitPath from '../commit-path.js';
@@ -14,14 +15,14 @@ export function childInstanceId(parent: InstanceKey, activityId: string): string
   return ids.child(parent, activityId);
 }
 
-/** The setup({ actors }) logic behind `src` in an instance's machine version, if any. */
+/** The logic behind `src` (a setup({ actors }) name, or inline logic's place) in an instance's machine version, if any. */
 export async function actorLogic(
   fx: EffectsContext,
   key: InstanceKey,
   src: string,
 ): Promise<AnyActorLogic | undefined> {
   const { entry } = await commitPath.load(fx.runtime, key.machine, key.id);
-  return (entry.stepper.machine.implementations.actors as Record<string, AnyActorLogic>)[src];
+  return actorLogicOf(entry.stepper.machine, src);
 }
 
 /**

@@ -7,7 +7,11 @@ import type { EmitRecord } from '../../store/types.js';
 
 /** How an effect (activity, action, timer delivery) is retried after it fails. */
 export interface RetryPolicy {
-  /** Attempts in all, the first included. Default 5. */
+  /**
+   * Attempts in all, the first included. Default 5. `1` is XState's own
+   * semantics for an activity: its first rejection is the error event
+   * (`onError`), with no retry.
+   */
   readonly maxAttempts?: number;
   /** Delay before the second attempt. Default 1000 ms. */
   readonly initialDelayMs?: number;
@@ -24,7 +28,11 @@ export interface RetryPolicy {
   readonly isTerminal?: (error: unknown) => boolean;
 }
 
-/** Retry and delivery rules of one invoked promise actor (keyed by its `setup({ actors })` name). */
+/**
+ * Retry and delivery rules of one invoked promise actor: keyed by its
+ * `setup({ actors })` name (inline logic: by its invoke id), or `'*'` for
+ * every activity without its own entry.
+ */
 export interface ActivityPolicy extends RetryPolicy {
   /**
    * Never run twice: the start is recorded before the activity runs, and after a
@@ -37,7 +45,12 @@ export interface ActivityPolicy extends RetryPolicy {
 }
 
 export interface EffectsOptions {
-  /** Retry policy per invoked promise actor (by its `setup({ actors })` name). */
+  /**
+   * Retry policy per invoked promise actor: by its `setup({ actors })` name,
+   * by its invoke id for inline logic, `'*'` for the rest. Default: 5 attempts,
+   * 1 s doubling to 60 s, jittered; `{ maxAttempts: 1 }` is XState's
+   * first-rejection-is-onError.
+   */
   readonly activities?: Readonly<Record<string, ActivityPolicy>>;
   /** Retries of custom actions and sends. Default: 5 attempts, 1 s doubling to 60 s, jittered. */
   readonly actions?: RetryPolicy;

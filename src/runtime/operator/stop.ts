@@ -52,7 +52,8 @@ export async function stop(
   } catch (cause) {
     throw errors.stepFailed(machine, id, STOP_EVENT, cause);
   }
-  if (!outcome.accepted) throw errors.eventNotAccepted(machine, id, String(row.value), STOP_EVENT);
+  if (!outcome.accepted)
+    throw errors.eventNotAccepted(machine, id, String(row.value), STOP_EVENT, []);
   const built = buildEventWrite({
     entry,
     id,

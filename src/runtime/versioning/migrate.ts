@@ -159,7 +159,7 @@ export async function migrate(
     snapshot: step.snapshot,
     row: write.instance,
   });
-  return { ...committed(ctx, write), migrated: true, ...planned };
+  return { ...committed(ctx, write, row), migrated: true, ...planned };
 }
 
 /** The answer to a repeated key: the recorded migration, with the version it moved from. */

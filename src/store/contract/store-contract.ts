@@ -29,6 +29,7 @@ import { describeMachineVersionContract } from './machine-versions.suite.js';
 import { describeOutboxContract } from './outbox.suite.js';
 import { describeRowFieldsContract } from './row-fields.suite.js';
 import { describeSideRowsContract } from './side-rows.suite.js';
+import { describeStatsContract } from './stats.suite.js';
 import { describeTimerContract } from './timers.suite.js';
 import { describeWriteIdContract } from './write-ids.suite.js';
 
@@ -149,6 +150,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describeApiKeyContract(ctx);
     describeWriteIdContract(ctx);
     describeMachineVersionContract(ctx);
+    describeStatsContract(ctx);
 
     describe('persistence', () => {
       it('keeps everything across close and reopen', async (test) => {

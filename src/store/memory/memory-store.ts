@@ -6,6 +6,7 @@ import { memoryApiKeys, memoryEmitLog } from './emits-keys.js';
 import { memoryInstanceReads } from './instance-reads.js';
 import { memoryMachineVersions } from './machine-versions.js';
 import { memoryOutboxQueue } from './outbox-queue.js';
+import { memoryStats } from './stats.js';
 import { memoryTimerQueue } from './timer-queue.js';
 
 /**
@@ -43,5 +44,6 @@ export function memoryStore(): Store {
     ...memoryEmitLog(d),
     ...memoryApiKeys(d),
     ...memoryMachineVersions(d),
+    ...memoryStats(d),
   };
 }

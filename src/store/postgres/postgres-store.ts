@@ -19,6 +19,7 @@ import type { Statement } from './query.js';
 import { Runner, STORE } from './runner.js';
 import { applySchemaMigrations, assertCurrent, schemaVersion } from './schema-migrations.js';
 import { statements } from './statements.js';
+import { stats } from './stats.js';
 import { workQueue } from './work-queue.js';
 
 export type { PostgresPoolOptions, PostgresStoreOptions } from './config.js';
@@ -58,6 +59,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
     ...workQueue(runner),
     ...keysAndEmits(runner),
     ...machineVersions(runner),
+    ...stats(runner),
   };
 }
 

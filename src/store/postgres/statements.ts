@@ -154,6 +154,15 @@ export function statements(schema: string, s: string) {
     countLive: `
       SELECT version, state_key, count(*)::int AS count FROM ${s}.stator_instances
       WHERE machine = $1 AND status = 'active' GROUP BY version, state_key ORDER BY version, state_key`,
+    // Metrics (StoreStats): grouped over stator_instances_by_state and the timer and outbox tables.
+    countByState: `
+      SELECT state_key, status, count(*)::int AS count, min(state_entered_at) AS oldest
+      FROM ${s}.stator_instances WHERE machine = $1
+      GROUP BY state_key, status ORDER BY state_key, status COLLATE "C"`,
+    countTimers: `
+      SELECT machine, status, count(*)::int AS count FROM ${s}.stator_timers GROUP BY machine, status`,
+    countOutbox: `
+      SELECT machine, status, count(*)::int AS count FROM ${s}.stator_outbox GROUP BY machine, status`,
 
     // Numbers the emits queued by commits first (schema version 3, commit-function.ts).
     readEmits: `SELECT * FROM ${s}.stator_read_emits($1, $2)`,

@@ -7,6 +7,7 @@ import { sqliteApiKeys, sqliteEmitLog } from './keys-emits.js';
 import { sqliteMachineVersions } from './machine-versions.js';
 import { openConnection, type SqliteTestHooks } from './open-connection.js';
 import { SqliteRunner, STORE } from './runner.js';
+import { sqliteStats } from './stats.js';
 import { sqliteOutboxQueue, sqliteTimerQueue } from './work-queue.js';
 
 export type { SqliteStoreOptions } from './connection.js';
@@ -66,6 +67,7 @@ function composeStore(config: SqliteConfig, hooks: SqliteTestHooks): Store {
     ...sqliteEmitLog(r),
     ...sqliteApiKeys(r),
     ...sqliteMachineVersions(r),
+    ...sqliteStats(r),
   };
 }
 

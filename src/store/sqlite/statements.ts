@@ -17,6 +17,7 @@ import type {
   SnapshotRecord,
   TimerRecord,
 } from '../sql/rows.js';
+import type { StateCountRecord, WorkCountRecord } from '../sql/stats.js';
 
 type Json = string | null;
 type Key = [machine: string, id: string];
@@ -199,6 +200,9 @@ export interface Statements {
     [machine: string],
     { version: string; state_key: string; count: number }
   >;
+  readonly countByState: Database.Statement<[machine: string], StateCountRecord>;
+  readonly countTimers: Database.Statement<[], WorkCountRecord>;
+  readonly countOutbox: Database.Statement<[], WorkCountRecord>;
   readonly readEmits: Database.Statement<[after: number, limit: number], EmitRecordRow>;
   readonly getCursor: Database.Statement<[subscriber: string], number>;
   readonly setCursor: Database.Statement<[subscriber: string, position: number]>;
@@ -422,6 +426,17 @@ export function prepareStatements(db: Database.Database): Statements {
     countLive: db.prepare(`
       SELECT version, state_key, COUNT(*) AS count FROM stator_instances
       WHERE machine = ? AND status = 'active' GROUP BY version, state_key ORDER BY version, state_key`),
+    // Metrics (StoreStats): grouped over stator_instances_by_state and the timer and outbox tables.
+    countByState: db.prepare(`
+      SELECT state_key, status, COUNT(*) AS count, MIN(state_entered_at) AS oldest
+      FROM stator_instances WHERE machine = ?
+      GROUP BY state_key, status ORDER BY state_key, status`),
+    countTimers: db.prepare(
+      'SELECT machine, status, COUNT(*) AS count FROM stator_timers GROUP BY machine, status',
+    ),
+    countOutbox: db.prepare(
+      'SELECT machine, status, COUNT(*) AS count FROM stator_outbox GROUP BY machine, status',
+    ),
     readEmits: db.prepare(`
       SELECT position, machine, id, seq, idx, effect_id, event, at FROM stator_emits
       WHERE position > ? ORDER BY position LIMIT ?`),

@@ -1,0 +1,301 @@
+/**
+ * OpenTelemetry spans of one engine, with `@opentelemetry/api` only: without
+ * an SDK registered every span is a no-op and the caller's trace context is
+ * stored as before.
+ *
+ * One trace per entity. Each transition's span context is stored with its
+ * event (the event row's trace context), so any process can continue the
+ * trace later. A transition's span is a CHILD of the instance's creation
+ * span (found in event 1 of its history, or in memory), not of the previous
+ * transition: Jaeger and Tempo then show the whole lifecycle as one flat
+ * timeline under the creation, instead of a staircase one level deeper per
+ * event, and a missing span in the middle breaks nothing. An incoming
+ * `traceparent` on a send becomes the parent instead (the caller's request
+ * shows what it caused), and the span LINKS to the creation span, so the
+ * lifecycle is one click away. Timer firings and activity and action
+ * attempts are children of the transition that caused them when this
+ * process still knows it, else of the creation span.
+ */
+import {
+  type Attributes,
+  type Context,
+  context as contextApi,
+  isSpanContextValid,
+  type Link,
+  ROOT_CONTEXT,
+  type Span,
+  type SpanContext,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import { isStatorError } from '../core/errors.js';
+import type { InspectionEvent, InspectionType } from '../runtime/inspection.js';
+import type {
+  TransitionTrace,
+  TransitionTraceRequest,
+  TransitionTracer,
+} from '../runtime/trace-hook.js';
+import { stateKey } from '../store/state-key.js';
+import type { InstanceReads, OutboxRow } from '../store/types.js';
+import { formatTraceparent, parseTraceparent } from './traceparent.js';
+
+export interface TracingOptions {
+  /** Default: `trace.getTracer('stator')` from the globally registered provider. */
+  readonly tracer?: Tracer;
+  /** Instances whose creation span is kept in memory (LRU). Default 10,000. */
+  readonly cacheSize?: number;
+}
+
+/** The inspection events the tracer observes. */
+export const TRACE_EVENTS: readonly InspectionType[] = [
+  'transition.committed',
+  'transition.rejected',
+  'transition.discarded',
+  'timer.fired',
+  'effect.started',
+  'effect.succeeded',
+  'effect.failed',
+];
+
+interface Known {
+  /** The instance's creation span: null when it has none, undefined when not looked up yet. */
+  root: SpanContext | null | undefined;
+  /** Its last committed transition's span, and that transition's seq. */
+  last?: { readonly seq: number; readonly span: SpanContext };
+}
+
+/**
+ * The engine's tracer: a `TransitionTracer` (the commit path's hook) and an
+ * observer of inspection events.
+ */
+export class EngineTracing implements TransitionTracer {
+  readonly #tracer: Tracer;
+  readonly #store: Pick<InstanceReads, 'readEvents'>;
+  readonly #known = new Map<string, Known>();
+  readonly #cacheSize: number;
+  /** The transition span open per instance (its mailbox runs one at a time). */
+  readonly #open = new Map<string, Span>();
+  /** Effect attempts under way, by effect id. */
+  readonly #effects = new Map<string, Promise<Span>>();
+
+  constructor(store: Pick<InstanceReads, 'readEvents'>, options: TracingOptions = {}) {
+    this.#tracer = options.tracer ?? trace.getTracer('stator');
+    this.#store = store;
+    this.#cacheSize = options.cacheSize ?? 10_000;
+  }
+
+  async start(request: TransitionTraceRequest): Promise<TransitionTrace> {
+    const key = keyOf(request.machine, request.id);
+    const incoming = parseTraceparent(request.incoming?.traceparent);
+    const root =
+      request.kind === 'create' ? undefined : await this.#rootOf(request.machine, request.id);
+    const parent = incoming ?? root;
+    const links: Link[] =
+      incoming && root && incoming.traceId !== root.traceId ? [{ context: root }] : [];
+    const attributes: Attributes = {
+      'stator.machine': request.machine,
+      'stator.instance.id': request.id,
+      'stator.event.type': request.eventType,
+      ...(request.actor && { 'stator.actor.id': request.actor.id }),
+    };
+    const span = this.#tracer.startSpan(
+      'stator.transition',
+      {
+        kind: request.kind === 'internal' ? SpanKind.INTERNAL : SpanKind.SERVER,
+        attributes,
+        links,
+      },
+      parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT,
+    );
+    this.#open.set(key, span);
+    const own = span.spanContext();
+    const traceContext = isSpanContextValid(own)
+      ? {
+          traceparent: formatTraceparent(own),
+          ...(request.incoming?.tracestate !== undefined && {
+            tracestate: request.incoming.tracestate,
+          }),
+        }
+      : undefined;
+    return {
+      traceContext,
+      end: (error) => {
+        this.#open.delete(key);
+        if (error !== undefined) {
+          const code = isStatorError(error) ? error.code : 'ERROR';
+          span.setAttribute('stator.error.code', code);
+          if (!span.isRecording()) return span.end();
+          const expected =
+            code === 'EVENT_NOT_ACCEPTED' || code === 'FORBIDDEN' || code === 'INSTANCE_DONE';
+          if (!expected) {
+            span.recordException(error instanceof Error ? error : String(error));
+            span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+          }
+        }
+        span.end();
+      },
+    };
+  }
+
+  /** Feeds one inspection event: annotates the open transition span, or opens and ends effect spans. */
+  observe(event: InspectionEvent): void {
+    switch (event.type) {
+      case 'transition.committed': {
+        const { instance, event: ev } = event.write;
+        const key = keyOf(instance.machine, instance.id);
+        const own = parseTraceparent(ev.traceContext?.traceparent);
+        const known = this.#remember(key, ev.seq === 1 ? (own ?? null) : undefined);
+        if (own) known.last = { seq: ev.seq, span: own };
+        this.#open.get(key)?.setAttributes({
+          'stator.state.from': event.previous ? stateKey(event.previous.value) : '',
+          'stator.state.to': stateKey(instance.value),
+          'stator.seq': ev.seq,
+          'stator.outcome': 'applied',
+        });
+        return;
+      }
+      case 'transition.rejected':
+      case 'transition.discarded': {
+        const { audit } = event;
+        this.#open.get(keyOf(audit.machine, audit.id))?.setAttributes({
+          ...(audit.from !== null && { 'stator.state.from': stateKey(audit.from) }),
+          'stator.outcome': audit.outcome,
+          ...(audit.reason !== null && { 'stator.reason': audit.reason }),
+        });
+        return;
+      }
+      case 'timer.fired': {
+        const { timer } = event;
+        void this.#child(timer.machine, timer.id, timer.setBySeq).then((parent) => {
+          this.#tracer
+            .startSpan(
+              'stator.timer',
+              {
+                startTime: timer.dueAt,
+                attributes: {
+                  'stator.machine': timer.machine,
+                  'stator.instance.id': timer.id,
+                  'stator.timer.id': timer.timerId,
+                  'stator.timer.event': timer.event.type,
+                  'stator.timer.late_ms': event.lateMs,
+                },
+              },
+              parent,
+            )
+            .end(event.at);
+        });
+        return;
+      }
+      case 'effect.started': {
+        const { row } = event;
+        const span = this.#child(row.machine, row.id, row.seq).then((parent) =>
+          this.#tracer.startSpan(
+            effectSpanName(row),
+            {
+              startTime: event.at,
+              attributes: { ...effectAttributes(row), 'stator.effect.attempt': event.attempt },
+            },
+            parent,
+          ),
+        );
+        this.#effects.set(row.effectId, span);
+        return;
+      }
+      case 'effect.succeeded':
+      case 'effect.failed': {
+        const span = this.#effects.get(event.row.effectId);
+        if (span === undefined) return;
+        this.#effects.delete(event.row.effectId);
+        const at = event.at;
+        void span.then((s) => {
+          if (event.type === 'effect.failed') {
+            s.recordException(event.error instanceof Error ? event.error : String(event.error));
+            s.setStatus({ code: SpanStatusCode.ERROR });
+            s.setAttribute('stator.effect.dead_lettered', event.deadLettered);
+          }
+          s.end(at);
+        });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** The context an instance's effect or timer span hangs under: the transition that caused it, else the creation. */
+  async #child(machine: string, id: string, seq: number): Promise<Context> {
+    // The effects runtime starts effects while the commit is being announced, before this
+    // tracer hears of it: look once that announcement is over.
+    await null;
+    const known = this.#known.get(keyOf(machine, id));
+    const parent = known?.last?.seq === seq ? known.last.span : await this.#rootOf(machine, id);
+    return parent ? trace.setSpanContext(contextApi.active(), parent) : ROOT_CONTEXT;
+  }
+
+  /** The creation span of an instance: in memory, else from event 1 of its history (any process wrote it). */
+  async #rootOf(machine: string, id: string): Promise<SpanContext | undefined> {
+    const key = keyOf(machine, id);
+    const known = this.#known.get(key);
+    if (known && known.root !== undefined) {
+      this.#known.delete(key);
+      this.#known.set(key, known);
+      return known.root ?? undefined;
+    }
+    const [first] = await this.#store
+      .readEvents({ machine, id }, { after: 0, limit: 1 })
+      .catch(() => []);
+    const root = first?.seq === 1 ? parseTraceparent(first.traceContext?.traceparent) : undefined;
+    this.#remember(key, root ?? null);
+    return root;
+  }
+
+  #remember(key: string, root: SpanContext | null | undefined): Known {
+    let known = this.#known.get(key);
+    if (known === undefined) {
+      known = { root };
+      if (this.#known.size >= this.#cacheSize) {
+        const oldest = this.#known.keys().next().value;
+        if (oldest !== undefined) this.#known.delete(oldest);
+      }
+      this.#known.set(key, known);
+    } else if (root !== undefined) known.root = root;
+    return known;
+  }
+}
+
+const keyOf = (machine: string, id: string) => `${machine}\u0000${id}`;
+
+function effectSpanName(row: OutboxRow): string {
+  switch (row.effect.kind) {
+    case 'activity.start':
+      return 'stator.activity';
+    case 'action':
+      return 'stator.action';
+    default:
+      return `stator.${row.effect.kind}`;
+  }
+}
+
+function effectAttributes(row: OutboxRow): Attributes {
+  const e = row.effect;
+  const name =
+    e.kind === 'activity.start'
+      ? e.src
+      : e.kind === 'action'
+        ? e.type
+        : e.kind === 'activity.stop'
+          ? (e.src ?? e.activityId)
+          : e.kind === 'send'
+            ? e.target
+            : e.event.type;
+  return {
+    'stator.machine': row.machine,
+    'stator.instance.id': row.id,
+    'stator.seq': row.seq,
+    'stator.effect.id': row.effectId,
+    'stator.effect.kind': e.kind,
+    'stator.effect.name': name,
+  };
+}

@@ -1,0 +1,25 @@
+import {
+  mergeWork,
+  type StateCountRecord,
+  toStateCount,
+  type WorkCountRecord,
+} from '../sql/stats.js';
+import type { StoreStats } from '../types.js';
+import type { Runner } from './runner.js';
+
+/** Grouped counts over the instance (machine, state_key, status), timer and outbox indexes. */
+export function stats(r: Runner): StoreStats {
+  return {
+    async countByState(machine) {
+      const rows = await r.rows('count instances by state', 'countByState', [machine]);
+      return (rows as StateCountRecord[]).map(toStateCount);
+    },
+    async countWork() {
+      const [timers, outbox] = await Promise.all([
+        r.rows('count timers', 'countTimers', []),
+        r.rows('count outbox rows', 'countOutbox', []),
+      ]);
+      return mergeWork(timers as WorkCountRecord[], outbox as WorkCountRecord[]);
+    },
+  };
+}
