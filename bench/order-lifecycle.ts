@@ -11,7 +11,7 @@
  * transition log (pino to /dev/null). Ratios against "off" are printed.
  *
  * Options (env): BENCH_INSTANCES (2000), BENCH_RUNS (5), BENCH_DIR (os tmpdir),
- * BENCH_OBSERVABILITY=0 to skip the observability rows.
+ * BENCH_OBSERVABILITY=0 to skip the observability tables, =only for them alone, =memory for the memory-store table alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,7 @@ import {
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import type { ObservabilityOptions } from '../src/index.js';
+import { memoryStore } from '../src/memory.js';
 import { sqliteStore } from '../src/sqlite.js';
 import { OBSERVERS_OFF, orderLifecycle, type Sample } from './lifecycle.js';
 import { fmt, median, table } from './stats.js';
@@ -60,17 +61,31 @@ const VARIANTS: Record<string, () => ObservabilityOptions> = {
   }),
 };
 
-async function observability(): Promise<void> {
+/**
+ * One table per store: SQLite (what users run; its fsyncs dominate and vary
+ * with the disk) and memory (no I/O: the observers' CPU cost alone).
+ */
+async function observability(storeName: 'sqlite' | 'memory'): Promise<void> {
+  const run = (c: number, o: ObservabilityOptions) =>
+    storeName === 'sqlite' ? stator(c, o) : orderLifecycle(memoryStore(), INSTANCES, c, o);
   const names = Object.keys(VARIANTS);
-  const rows: string[][] = [['variant', 'c', 'rate/s', 'runs', 'vs off']];
+  const rows: string[][] = [
+    ['variant', 'c', 'rate/s', 'runs', 'rate vs off', 'CPU µs/transition', 'CPU vs off'],
+  ];
   for (const c of [1, 32]) {
     const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-    for (let run = 0; run < RUNS; run++) {
-      for (const name of names) {
-        samples[name]!.push((await stator(c, VARIANTS[name]!())).rate);
+    const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    // A discarded warm-up of every variant, then each run in a rotated order, so
+    // neither JIT warm-up nor drift in machine load favours the variants run last.
+    for (const name of names) await run(c, VARIANTS[name]!());
+    for (let i = 0; i < RUNS; i++) {
+      for (const name of [...names.slice(i % names.length), ...names.slice(0, i % names.length)]) {
+        const sample = await run(c, VARIANTS[name]!());
+        samples[name]!.push(sample.rate);
+        cpu[name]!.push(sample.cpuUs ?? 0);
         await provider.forceFlush();
       }
-      process.stderr.write(`observability c=${c} run ${run + 1}/${RUNS} done\n`);
+      process.stderr.write(`observability ${storeName} c=${c} run ${i + 1}/${RUNS} done\n`);
     }
     const off = samples.off!;
     for (const name of names) {
@@ -81,10 +96,14 @@ async function observability(): Promise<void> {
         fmt(median(samples[name]!)),
         samples[name]!.map((r) => fmt(r)).join(' '),
         `${fmt(ratio, 3)}x`,
+        fmt(median(cpu[name]!), 1),
+        `${fmt(median(cpu[name]!.map((u, i) => u / cpu.off![i]!)), 3)}x`,
       ]);
     }
   }
-  console.log('\nobservability on the hot path (targets: API only >= 0.95x, SDK >= 0.85x)\n');
+  console.log(
+    `\nobservability on the hot path, ${storeName} store (targets: API only >= 0.95x, SDK >= 0.85x)\n`,
+  );
   console.log(table(rows));
 }
 
@@ -118,6 +137,14 @@ function raw(rowsPerCommit: number): Sample {
 }
 
 async function main(): Promise<void> {
+  const only = process.env.BENCH_OBSERVABILITY;
+  if (only === 'only' || only === 'memory') {
+    if (only === 'only') await observability('sqlite');
+    await observability('memory');
+    await provider.shutdown();
+    rmSync(root, { recursive: true, force: true });
+    return;
+  }
   const results: Record<string, Sample[]> = { raw1: [], raw32: [], stator1: [], stator32: [] };
   for (let run = 0; run < RUNS; run++) {
     // Interleave the contenders so drift in machine load hits all of them alike.
@@ -165,7 +192,10 @@ async function main(): Promise<void> {
   const r32 = median(results.stator32!.map((s, i) => s.rate / results.raw32![i]!.rate));
   console.log(`\nratio c=1  Stator / raw 1-row commit:   ${fmt(r1, 2)}x  (target >= 0.80)`);
   console.log(`ratio c=32 Stator / raw 32-row commit:  ${fmt(r32, 2)}x  (target >= 0.50)`);
-  if (process.env.BENCH_OBSERVABILITY !== '0') await observability();
+  if (process.env.BENCH_OBSERVABILITY !== '0') {
+    await observability('sqlite');
+    await observability('memory');
+  }
   await provider.shutdown();
   rmSync(root, { recursive: true, force: true });
 }

@@ -99,7 +99,7 @@ describe('stator serve, end to end', () => {
     const wrong = await cli('send', 'order', 'o-1', 'Pay');
     expect(wrong.code).toBe(4);
     expect(wrong.err).toContain('error [EVENT_NOT_ACCEPTED]');
-  }, 30_000);
+  }, 90_000);
 
   it('walks an order through fetch: create, Pay, watch, history, graph', async () => {
     const post = (path: string, body: unknown) =>

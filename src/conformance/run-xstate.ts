@@ -1,5 +1,5 @@
 /** Runs a converted machine on XState in memory, on a simulated clock. */
-import { type AnyStateMachine, createActor, type EventObject } from 'xstate';
+import { type AnyActorRef, type AnyStateMachine, createActor, type EventObject } from 'xstate';
 import type { TestScript } from './corpus.js';
 import type { Observation } from './observation.js';
 
@@ -73,7 +73,13 @@ export function runOnXState(machine: AnyStateMachine, script: TestScript): XStat
       value: s.value,
       context: s.context,
       status: s.status,
-      children: Object.keys(s.children).sort(),
+      // Running ones: XState keeps a finished child in `children` until its state is left.
+      children: Object.entries(s.children)
+        .filter(
+          ([, child]) => (child as AnyActorRef | undefined)?.getSnapshot().status === 'active',
+        )
+        .map(([id]) => id)
+        .sort(),
       notes: [],
     };
   };

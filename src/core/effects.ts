@@ -1,4 +1,5 @@
 import type { EventObject } from 'xstate';
+import { childGeneration } from './children.js';
 import { ids } from './ids.js';
 import type { Effect } from './types.js';
 
@@ -25,7 +26,26 @@ export const ENQUEUED_PLACE = 'enqueued/';
 
 interface ActorRefLike {
   readonly id: string;
+  readonly src?: unknown;
+  readonly options?: { readonly input?: unknown };
 }
+
+/** The send target that means "this instance's parent". */
+export const PARENT_TARGET = '#parent';
+
+/** The stand-in for an instance's parent in a step (`sendParent`, `#_parent`): sends to it go there. */
+export const PARENT_REF: ActorRefLike = Object.freeze({
+  id: PARENT_TARGET,
+  sessionId: PARENT_TARGET,
+});
+
+/**
+ * The pseudo-action a step records when XState creates a child actor (its
+ * params: the ref). An invoke's `xstate.spawnChild` follows it and says the
+ * rest; a `spawn()` inside `assign` has no action of its own, so this one
+ * becomes its start.
+ */
+export const SPAWNED = 'stator.spawned';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
@@ -43,15 +63,64 @@ export function toEffects(
   at: number,
   seq: number,
   identify: (action: CollectedAction, index: number) => ActionIdentity = () => undefined,
+  /** The step scope's stand-in `self`: sends to it are sends to the instance. */
+  self?: unknown,
 ): Effect[] {
   const effects: Effect[] = [];
-  actions.forEach((action, index) => {
-    const effect = toEffect(action, at, ids.anonymousTimer(seq, index), () =>
-      identify(action, index),
+  // Children an action starts (invoke, spawnChild) start there; the others were spawned in assign.
+  const started = new Set<unknown>();
+  for (const action of actions) {
+    if (action.type === 'xstate.spawnChild' && isRecord(action.params)) {
+      started.add(action.params.actorRef);
+    }
+  }
+  // Positions count XState's actions only (not SPAWNED): timer ids and inline places use them.
+  let index = 0;
+  for (const action of actions) {
+    if (action.type === SPAWNED) {
+      if (!started.has(action.params)) effects.push(spawned(action.params as ActorRefLike));
+      continue;
+    }
+    const position = index++;
+    const effect = toEffect(
+      action,
+      at,
+      ids.anonymousTimer(seq, position),
+      () => identify(action, position),
+      self,
     );
     if (effect) effects.push(effect);
-  });
+  }
   return effects;
+}
+
+/** Where a send goes: `self`, the parent, or a child's id (with its generation). */
+function targetOf(to: unknown, self: unknown): { target: string; generation?: number } {
+  if (to === self && self !== undefined) return { target: 'self' };
+  if (to === PARENT_REF) return { target: PARENT_TARGET };
+  if (typeof to === 'string') return { target: to };
+  const ref = to as ActorRefLike | undefined;
+  const generation = childGeneration(ref);
+  return generation > 1
+    ? { target: String(ref?.id ?? ''), generation }
+    : { target: String(ref?.id ?? '') };
+}
+
+function withGeneration<T extends object>(effect: T, ref: unknown): T {
+  const generation = childGeneration(ref);
+  return generation > 1 ? { ...effect, generation } : effect;
+}
+
+function spawned(ref: ActorRefLike): Effect {
+  return withGeneration<Effect>(
+    {
+      kind: 'activity.start',
+      activityId: ref.id,
+      src: typeof ref.src === 'string' ? ref.src : ref.id,
+      input: ref.options?.input ?? null,
+    },
+    ref,
+  );
 }
 
 function toEffect(
@@ -59,6 +128,7 @@ function toEffect(
   at: number,
   fallbackId: string,
   identify: () => ActionIdentity,
+  self: unknown,
 ): Effect | undefined {
   const params = isRecord(action.params) ? action.params : {};
   switch (action.type) {
@@ -68,24 +138,34 @@ function toEffect(
       return timerSet(params, at, fallbackId, 'self');
     }
     case 'xstate.sendTo': {
-      const target = String(params.targetId ?? (params.to as ActorRefLike | undefined)?.id ?? '');
+      const { target, generation } = targetOf(params.to ?? params.targetId, self);
       if (typeof params.delay === 'number') return timerSet(params, at, fallbackId, target);
-      return { kind: 'send', target, event: params.event as EventObject };
+      const send = { kind: 'send', target, event: params.event as EventObject } as const;
+      return generation === undefined ? send : { ...send, generation };
     }
     case 'xstate.cancel':
       return { kind: 'timer.cancel', timerId: String(params.sendId) };
-    case 'xstate.spawnChild':
-      return {
-        kind: 'activity.start',
-        activityId: String(params.id),
-        src: typeof params.src === 'string' ? params.src : String(params.id),
-        input: params.input ?? null,
-      };
+    case 'xstate.spawnChild': {
+      const ref = params.actorRef as ActorRefLike | undefined;
+      const activityId = ref?.id ?? String(params.id);
+      return withGeneration<Effect>(
+        {
+          kind: 'activity.start',
+          activityId,
+          src: typeof params.src === 'string' ? params.src : activityId,
+          input: params.input ?? null,
+        },
+        ref,
+      );
+    }
     case 'xstate.stopChild': {
-      const ref = action.params as ActorRefLike & { src?: unknown };
-      return typeof ref.src === 'string'
-        ? { kind: 'activity.stop', activityId: String(ref.id), src: ref.src }
-        : { kind: 'activity.stop', activityId: String(ref.id) };
+      const ref = action.params as ActorRefLike | undefined;
+      if (!ref) return undefined; // XState found no such child: nothing to stop
+      const stop =
+        typeof ref.src === 'string'
+          ? ({ kind: 'activity.stop', activityId: String(ref.id), src: ref.src } as const)
+          : ({ kind: 'activity.stop', activityId: String(ref.id) } as const);
+      return withGeneration<Effect>(stop, ref);
     }
     case 'xstate.emit':
       return { kind: 'emit', event: params.event as EventObject };

@@ -137,12 +137,13 @@ export const errors = {
     id: string,
     state: string,
     eventType: string,
-    acceptedIn: readonly string[],
+    /** The states that take the event, when known. */
+    acceptedIn?: readonly string[],
   ) =>
     new StatorError(
       'EVENT_NOT_ACCEPTED',
-      `Instance ${machine}/${id} in state ${state} does not accept event "${eventType}" now. ${acceptedIn.length > 0 ? `It is accepted in state${acceptedIn.length > 1 ? 's' : ''} ${acceptedIn.join(', ')} (when its guard passes)` : 'No state accepts it'}; send it when the instance is there, or send an event the current state handles.`,
-      { machine, id, state, eventType, acceptedIn },
+      `Instance ${machine}/${id} in state ${state} does not accept event "${eventType}" now. ${acceptedIn === undefined ? 'Send' : acceptedIn.length > 0 ? `It is accepted in state${acceptedIn.length > 1 ? 's' : ''} ${acceptedIn.join(', ')} (when its guard passes); send it when the instance is there, or send` : 'No state accepts it; send'} an event the current state handles.`,
+      { machine, id, state, eventType, ...(acceptedIn !== undefined && { acceptedIn }) },
     ),
   eventUnknown: (machine: string, id: string, eventType: string, known: readonly string[]) =>
     new StatorError(

@@ -37,6 +37,10 @@ export const ids = {
   activityResult: (effectId: string): string => `${effectId}/result`,
   /** A timer XState gave no id (a delayed raise or send): by the step's seq and the action's place. */
   anonymousTimer: (seq: number, index: number): string => `delayed.${seq}.${index}`,
-  /** A durable child machine's instance id: parent machine, parent id and the child's id there. */
-  child: (parent: Key, childId: string): string => `${parent.machine}~${parent.id}~${childId}`,
+  /**
+   * A durable child machine's instance id: parent machine, parent id and the
+   * child's id there; `@<n>` for the n-th spawn of that child id (n > 1).
+   */
+  child: (parent: Key, childId: string, generation = 1): string =>
+    `${parent.machine}~${parent.id}~${childId}${generation > 1 ? `@${generation}` : ''}`,
 } as const;

@@ -1,14 +1,15 @@
+import type { AnyActorScope, AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
+import { restoreSpawnCounts, setSpawnCounts, withSpawnCounts } from './children.js';
 import {
-  type AnyActorScope,
-  type AnyMachineSnapshot,
-  type AnyStateMachine,
-  createActor,
-  type EventObject,
-} from 'xstate';
-import { allStateNodes } from './durable-check.js';
-import { type ActionIdentity, type CollectedAction, ENQUEUED_PLACE, toEffects } from './effects.js';
+  type ActionIdentity,
+  type CollectedAction,
+  ENQUEUED_PLACE,
+  SPAWNED,
+  toEffects,
+} from './effects.js';
 import { runAt } from './event-time.js';
 import { type InlineActions, inlineActions } from './inline.js';
+import { type Collected, StepScopes } from './step-scope.js';
 import type { Effect } from './types.js';
 
 /** Where a step happens: the event's recorded time and the sequence it will get. */
@@ -57,7 +58,7 @@ export interface Stepper {
 export const STOP = 'xstate.stop';
 
 export function createStepper(machine: AnyStateMachine): Stepper {
-  const scopes = scopeSource(machine);
+  const scopes = new StepScopes();
   const inline = inlineActions(machine);
   const named = machine.implementations.actions as Record<string, unknown>;
   /** Named actions run by name; inline functions by their place (see `ActionEffect.inline`). */
@@ -70,85 +71,59 @@ export function createStepper(machine: AnyStateMachine): Stepper {
     return `${ENQUEUED_PLACE}${index}`;
   };
 
-  const gather = <T>(env: StepEnv, run: (scope: AnyActorScope) => T): [T, CollectedAction[]] => {
-    const actions: CollectedAction[] = [];
-    const scope = scopes();
-    scope.actionExecutor = (action) => {
-      actions.push(action);
-    };
-    const result = runAt(env.at, () => run(scope));
-    return [result, actions];
-  };
-  const collect = <T>(env: StepEnv, run: (scope: AnyActorScope) => T): [T, Effect[]] => {
-    const [result, actions] = gather(env, run);
-    return [result, toEffects(actions, env.at, env.seq, identify)];
+  const gather = <T>(
+    env: StepEnv,
+    before: AnyMachineSnapshot | undefined,
+    run: (scope: AnyActorScope) => T,
+  ): [T, Collected] => runAt(env.at, () => scopes.collect(before, `x:${env.seq}.`, run));
+  const collect = <T extends AnyMachineSnapshot>(
+    env: StepEnv,
+    before: AnyMachineSnapshot | undefined,
+    run: (scope: AnyActorScope) => T,
+  ): [T, Effect[]] => {
+    const [result, collected] = gather(env, before, run);
+    setSpawnCounts(result, collected.counts);
+    return [result, toEffects(collected.actions, env.at, env.seq, identify, collected.self)];
   };
 
   return {
     machine,
     initial(input, env) {
-      const [snapshot, effects] = collect(env, (scope) => machine.getInitialSnapshot(scope, input));
+      const [snapshot, effects] = collect(env, undefined, (scope) =>
+        machine.getInitialSnapshot(scope, input),
+      );
       return { accepted: true, snapshot: checked(snapshot), effects };
     },
     next(snapshot, event, env) {
       // xstate.stop (a parent stopping a durable child) is handled by every machine.
       const accepted = event.type === STOP || runAt(env.at, () => snapshot.can(event));
       if (!accepted) return { accepted: false };
-      const [next, effects] = collect(env, (scope) => machine.transition(snapshot, event, scope));
+      const [next, effects] = collect(env, snapshot, (scope) =>
+        machine.transition(snapshot, event, scope),
+      );
       return { accepted: true, snapshot: checked(next), effects };
     },
     persist(snapshot) {
-      return machine.getPersistedSnapshot(snapshot);
+      return withSpawnCounts(machine.getPersistedSnapshot(snapshot), snapshot);
     },
     restore(persisted) {
-      return machine.restoreSnapshot(persisted as never, scopes()) as AnyMachineSnapshot;
+      const scope = scopes.forRestore();
+      const snapshot = machine.restoreSnapshot(persisted as never, scope) as AnyMachineSnapshot;
+      restoreSpawnCounts(snapshot, persisted);
+      return snapshot;
     },
     inline,
     collectedActions(snapshot, event, env) {
-      const [, actions] = snapshot
-        ? gather(env, (scope) => machine.transition(snapshot, event, scope))
-        : gather(env, (scope) => machine.getInitialSnapshot(scope, event.input));
-      return actions;
+      const [, collected] = snapshot
+        ? gather(env, snapshot, (scope) => machine.transition(snapshot, event, scope))
+        : gather(env, undefined, (scope) => machine.getInitialSnapshot(scope, event.input));
+      // As `toEffects` counts positions: XState's actions, not the child creations recorded.
+      return collected.actions.filter((action) => action.type !== SPAWNED);
     },
   };
 }
 
-function checked(snapshot: AnyMachineSnapshot): AnyMachineSnapshot {
+function checked<T extends AnyMachineSnapshot>(snapshot: T): T {
   if (snapshot.status === 'error') throw snapshot.error;
   return snapshot;
-}
-
-/**
- * XState's own `transition()` builds a throwaway actor per call (~20 µs). A scope
- * reused per machine costs nothing, but actors with a `systemId` register in the
- * scope's system and would collide across steps; such machines get a fresh scope
- * each time.
- */
-function scopeSource(machine: AnyStateMachine): () => AnyActorScope {
-  if (usesSystemIds(machine)) return () => inertScope(machine);
-  const shared = inertScope(machine);
-  return () => shared;
-}
-
-function inertScope(machine: AnyStateMachine): AnyActorScope {
-  const self = createActor(machine);
-  return {
-    self,
-    id: '',
-    sessionId: '',
-    system: self.system,
-    logger: () => {},
-    defer: () => {},
-    emit: () => {},
-    stopChild: () => {},
-    actionExecutor: () => {},
-  } as unknown as AnyActorScope;
-}
-
-function usesSystemIds(machine: AnyStateMachine): boolean {
-  for (const node of allStateNodes(machine)) {
-    const invokes = ([] as { systemId?: unknown }[]).concat(node.config.invoke ?? []);
-    if (invokes.some((i) => i.systemId !== undefined)) return true;
-  }
-  return false;
 }

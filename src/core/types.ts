@@ -54,6 +54,8 @@ export interface ActivityStartEffect {
   /** Key into `setup({ actors })`. */
   readonly src: string;
   readonly input: unknown;
+  /** Which spawn of this child id (2 and up: spawned again after a stop); absent for the first. */
+  readonly generation?: number;
 }
 
 export interface ActivityStopEffect {
@@ -61,6 +63,8 @@ export interface ActivityStopEffect {
   readonly activityId: string;
   /** Key into `setup({ actors })` of the stopped child, when known. */
   readonly src?: string;
+  /** Which spawn of this child id (2 and up: spawned again after a stop); absent for the first. */
+  readonly generation?: number;
 }
 
 /** A custom action (named in `setup({ actions })`, or an inline function), run after commit. */
@@ -82,11 +86,13 @@ export interface EmitEffect {
   readonly event: EventObject;
 }
 
-/** An immediate `sendTo(...)` another actor (child or parent). */
+/** An immediate `sendTo(...)`: to the instance itself (`self`), its parent (`#parent`) or a child's id. */
 export interface SendEffect {
   readonly kind: 'send';
   readonly target: string;
   readonly event: EventObject;
+  /** For a child target spawned again after a stop: which spawn (see ActivityStartEffect). */
+  readonly generation?: number;
 }
 
 export type Effect =

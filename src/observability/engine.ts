@@ -37,8 +37,9 @@ export interface ObservedEngine extends Engine {
 }
 
 /**
- * Starts an engine (see the runtime's `createEngine`) with its metrics
- * attached.
+ * Starts an engine (see the runtime's `createEngine`) with its observers
+ * attached: metrics (`engine.metrics`) and OpenTelemetry tracing by default,
+ * the transition log when asked for.
  *
  * @example
  * const engine = await createEngine({ store: sqliteStore({ path: './orders.db' }), machines: [orderMachine] });
@@ -54,11 +55,11 @@ export async function createEngine(
           options.store,
           typeof options.tracing === 'object' ? options.tracing : {},
         );
+  // Built first: a bad option throws before any engine is open.
+  const log = options.transitionLog ? transitionLog(options.transitionLog) : undefined;
   const engine = await createRuntimeEngine(tracing ? { ...options, tracer: tracing } : options);
   const untrace = tracing && engine.inspect((event) => tracing.observe(event), TRACE_EVENTS);
-  const unlog = options.transitionLog
-    ? engine.inspect(transitionLog(options.transitionLog), LOG_EVENTS)
-    : undefined;
+  const unlog = log && engine.inspect(log, LOG_EVENTS);
   const metrics =
     options.metrics === false
       ? undefined

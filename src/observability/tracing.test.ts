@@ -8,6 +8,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { memoryStore } from '../store/memory/memory-store.js';
 import { sqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createTestEngine, type TestEngine } from '../testing/test-engine.js';
 import { createEngine, type ObservedEngine } from './engine.js';
@@ -144,16 +145,36 @@ describe('tracing across a restart', () => {
   });
 });
 
+describe('tracing across two engines on one store', () => {
+  it("the second engine's transition is a child of the creation span the first one stored", async () => {
+    const store = memoryStore();
+    const other = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const options = { store, machines: [shopMachine], metrics: false } as const;
+    const a = await createEngine({ ...options, tracing: { tracer: provider.getTracer('a') } });
+    const b = await createEngine({ ...options, tracing: { tracer: other.getTracer('b') } });
+    try {
+      await a.create('shop', 's1');
+      await b.send('shop', 's1', { type: 'Pay' });
+      const [created, pay] = spans('stator.transition');
+      expect(pay?.instrumentationScope.name).toBe('b');
+      expect(pay?.spanContext().traceId).toBe(created?.spanContext().traceId);
+      expect(parentOf(pay!)).toBe(created?.spanContext().spanId);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});
+
 describe('timer spans', () => {
   let t: TestEngine;
   afterEach(() => t?.close());
 
   it('one per firing, from its due time to when it fired, under the transition that set it', async () => {
-    let tracing: EngineTracing | undefined;
-    const store = (await import('../store/memory/memory-store.js')).memoryStore();
-    tracing = new EngineTracing(store, { tracer: provider.getTracer('test') });
+    const store = memoryStore();
+    const tracing = new EngineTracing(store, { tracer: provider.getTracer('test') });
     t = await createTestEngine({ machines: [shopMachine], store, tracer: tracing });
-    t.engine.inspect((e) => tracing?.observe(e), TRACE_EVENTS);
+    t.engine.inspect((e) => tracing.observe(e), TRACE_EVENTS);
     await t.engine.create('shop', 's1');
     await t.advanceBy('1h');
     await expect.poll(() => spans('stator.timer').length).toBe(1);

@@ -22,6 +22,7 @@ import {
   context as contextApi,
   isSpanContextValid,
   type Link,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   type Span,
   type SpanContext,
@@ -80,13 +81,21 @@ export class EngineTracing implements TransitionTracer {
   /** Effect attempts under way, by effect id. */
   readonly #effects = new Map<string, Promise<Span>>();
 
+  /** False while no SDK is registered (and no tracer was given): then nothing is done at all. */
+  readonly #live: () => boolean;
+
   constructor(store: Pick<InstanceReads, 'readEvents'>, options: TracingOptions = {}) {
     this.#tracer = options.tracer ?? trace.getTracer('stator');
+    this.#live = options.tracer === undefined ? sdkRegistered : () => true;
     this.#store = store;
     this.#cacheSize = options.cacheSize ?? 10_000;
   }
 
-  async start(request: TransitionTraceRequest): Promise<TransitionTrace> {
+  start(request: TransitionTraceRequest): TransitionTrace | Promise<TransitionTrace> {
+    return this.#live() ? this.#start(request) : UNTRACED;
+  }
+
+  async #start(request: TransitionTraceRequest): Promise<TransitionTrace> {
     const key = keyOf(request.machine, request.id);
     const incoming = parseTraceparent(request.incoming?.traceparent);
     const root =
@@ -141,6 +150,7 @@ export class EngineTracing implements TransitionTracer {
 
   /** Feeds one inspection event: annotates the open transition span, or opens and ends effect spans. */
   observe(event: InspectionEvent): void {
+    if (!this.#live()) return;
     switch (event.type) {
       case 'transition.committed': {
         const { instance, event: ev } = event.write;
@@ -266,6 +276,17 @@ export class EngineTracing implements TransitionTracer {
 }
 
 const keyOf = (machine: string, id: string) => `${machine}\u0000${id}`;
+
+/** What a transition gets while nobody traces: the caller's context, stored as given. */
+const UNTRACED: TransitionTrace = { traceContext: undefined, end: () => {} };
+
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/** Whether an OpenTelemetry SDK registered a global tracer provider (checked per call: it may come later). */
+function sdkRegistered(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER;
+}
 
 function effectSpanName(row: OutboxRow): string {
   switch (row.effect.kind) {

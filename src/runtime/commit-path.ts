@@ -55,10 +55,6 @@ export async function create(
     entry,
     id,
   );
-  const problem = nonJsonAt(step.snapshot.context, 'context');
-  if (problem) throw errors.contextNotJson(machine, id, INIT_EVENT, problem);
-  const badEffect = effectNotJsonAt(step.effects);
-  if (badEffect) throw errors.effectNotJson(machine, id, INIT_EVENT, badEffect);
   const write = buildEventWrite({
     entry,
     id,
@@ -72,6 +68,11 @@ export async function create(
     parent: internal?.parent,
     outboxLease: ctx.outboxLease(envelope.at),
   });
+  // The stored context: refs to spawned children already as `{ xstate$$type, id }`.
+  const problem = nonJsonAt(write.instance.context, 'context');
+  if (problem) throw errors.contextNotJson(machine, id, INIT_EVENT, problem);
+  const badEffect = effectNotJsonAt(step.effects);
+  if (badEffect) throw errors.effectNotJson(machine, id, INIT_EVENT, badEffect);
   const outcome = await submit(ctx, write);
   if (!outcome.ok) {
     if (outcome.code === 'IDEMPOTENCY_MISMATCH' && idem) {
@@ -180,15 +181,6 @@ async function apply(
     if (internal) return discard(ctx, row, envelope, `not accepted in state ${state}`, fired);
     return notAccepted(ctx, entry, row, envelope);
   }
-  const problem = nonJsonAt(outcome.snapshot.context, 'context', current.snapshot.context);
-  const badEffect = problem ? undefined : effectNotJsonAt(outcome.effects);
-  if (problem || badEffect) {
-    const error = problem
-      ? errors.contextNotJson(machine, id, event.type, problem)
-      : errors.effectNotJson(machine, id, event.type, badEffect as string);
-    await reject(ctx, row, envelope, 'rejected_error', error.message);
-    throw error;
-  }
   const write = buildEventWrite({
     entry,
     id,
@@ -202,6 +194,15 @@ async function apply(
     firedTimer: fired,
     outboxLease: ctx.outboxLease(envelope.at),
   });
+  const problem = nonJsonAt(write.instance.context, 'context', row.context);
+  const badEffect = problem ? undefined : effectNotJsonAt(outcome.effects);
+  if (problem || badEffect) {
+    const error = problem
+      ? errors.contextNotJson(machine, id, event.type, problem)
+      : errors.effectNotJson(machine, id, event.type, badEffect as string);
+    await reject(ctx, row, envelope, 'rejected_error', error.message);
+    throw error;
+  }
   const result = await submit(ctx, write);
   if (!result.ok) {
     if (result.code === 'TIMER_GONE') return TIMER_GONE;

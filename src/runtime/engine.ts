@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { contextData } from '../core/context-data.js';
 import { errors } from '../core/errors.js';
 import { DenialLimiter, gateOf } from './authorization.js';
 import { systemClock } from './clock.js';
@@ -235,7 +236,8 @@ export async function createEngineWithInternals(
       const row = await readInstance(machine, id);
       const resolve = (version: string) => registry.get(machine, version);
       const { snapshot, seq } = await rebuild(store, resolve, row.version, { machine, id }, true);
-      return { value: snapshot.value, context: snapshot.context, status: snapshot.status, seq };
+      const context = contextData(snapshot.context);
+      return { value: snapshot.value, context, status: snapshot.status, seq };
     },
     async stateAt(machine, id, seq) {
       guard(machine, id);

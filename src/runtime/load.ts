@@ -1,4 +1,5 @@
 import type { AnyMachineSnapshot } from 'xstate';
+import { contextData } from '../core/context-data.js';
 import { errors, StatorError } from '../core/errors.js';
 import { formatStateValue } from '../core/state-value.js';
 import type { InstanceRow } from '../store/types.js';
@@ -79,7 +80,7 @@ function divergence(row: InstanceRow, snapshot: AnyMachineSnapshot): string | un
   if (snapshot.status !== row.status) {
     return `the events lead to status ${snapshot.status}, the stored row says ${row.status}`;
   }
-  if (canonicalJson(snapshot.context) !== canonicalJson(row.context)) {
+  if (canonicalJson(contextData(snapshot.context)) !== canonicalJson(row.context)) {
     return 'the events lead to a different context than the stored row';
   }
   return undefined;

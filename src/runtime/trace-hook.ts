@@ -41,7 +41,8 @@ export async function traced<T>(
   run: (traceContext: Readonly<Record<string, string>> | undefined) => Promise<T>,
 ): Promise<T> {
   if (tracer === undefined) return run(request.incoming);
-  const trace = await tracer.start(request);
+  const started = tracer.start(request);
+  const trace = started instanceof Promise ? await started : started;
   try {
     const result = await run(trace.traceContext ?? request.incoming);
     trace.end();

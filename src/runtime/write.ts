@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
+import { contextData } from '../core/context-data.js';
+import { PARENT_TARGET } from '../core/effects.js';
 import { ids } from '../core/ids.js';
 import { formatStateValue } from '../core/state-value.js';
 import type { Effect, EventEnvelope, InstanceStatus } from '../core/types.js';
@@ -51,7 +53,8 @@ export function buildEventWrite(f: TransitionFacts): EventWrite {
     id,
     version: entry.version,
     value: after.value,
-    context: after.context,
+    // Refs to spawned children as `{ xstate$$type, id }`: plain data, as in XState's persisted snapshot.
+    context: contextData(after.context, f.before?.context, previous?.context),
     status: after.status as InstanceStatus,
     seq,
     stateEnteredAt:
@@ -225,8 +228,7 @@ function parentNotice(
   };
 }
 
-/** The send target that means "this instance's parent". */
-export const PARENT_TARGET = '#parent';
+export { PARENT_TARGET };
 
 function emitRows(
   machine: string,

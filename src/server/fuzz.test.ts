@@ -55,7 +55,7 @@ describe('fuzzing the running server with bad requests', () => {
   afterAll(() => server?.close());
 
   it(`answers ${BATCH * RUNS} bad requests with 4xx problem+json and appends nothing`, {
-    timeout: 60_000,
+    timeout: 180_000,
   }, async () => {
     const counts = async () => ({
       events: (await server.engine.history('order', 'o-1')).events.length,

@@ -43,6 +43,7 @@ export function readFilter(
     if (!verdict) {
       verdict = (async () => {
         if (canRead(ctx, c, machine) !== true) return false;
+        if (!readGuarded(ctx, machine)) return true;
         const state = await ctx.engine.get(machine, id).catch(() => undefined);
         return state === undefined || canRead(ctx, c, machine, state) === true;
       })();
@@ -50,4 +51,11 @@ export function readFilter(
     }
     return verdict;
   };
+}
+
+/** Whether the machine's read rule has a guard (then each instance must be read to decide). */
+function readGuarded(ctx: AppContext, machine: string): boolean {
+  const policies = ctx.policies ?? {};
+  const policy = Object.hasOwn(policies, machine) ? policies[machine] : policies['*'];
+  return policy?.read?.guard !== undefined;
 }

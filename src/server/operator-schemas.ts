@@ -260,6 +260,7 @@ export const BulkSendResultSchema = z.object({
     .int()
     .describe('Instances this operation had reached already (an earlier run): nothing applied'),
   failed: z.number().int(),
+  skipped: z.number().int().describe('Instances the caller may not read: left alone'),
   failures: z
     .array(z.object({ id: z.string(), code: z.string(), message: z.string() }))
     .describe('Per instance: why its event was not applied (the first 100)'),

@@ -11,6 +11,7 @@ interface PageResult {
   readonly sent: number;
   readonly duplicates: number;
   readonly failed: number;
+  readonly skipped: number;
   readonly failures: { id: string; code: string; message: string }[];
   readonly next: string | null;
 }
@@ -63,7 +64,7 @@ export function bulkCommand(program: Command, io: CliIo): void {
       const client = clientOf(flags, io);
       if (!flags.operation)
         out.note(`operation ${operation} (rerun with --operation ${operation} to resume)`);
-      const total = { processed: 0, sent: 0, duplicates: 0, failed: 0 };
+      const total = { processed: 0, sent: 0, duplicates: 0, failed: 0, skipped: 0 };
       const failures: PageResult['failures'] = [];
       let cursor: string | null = null;
       do {
@@ -86,6 +87,7 @@ export function bulkCommand(program: Command, io: CliIo): void {
         total.sent += page.sent;
         total.duplicates += page.duplicates;
         total.failed += page.failed;
+        total.skipped += page.skipped;
         failures.push(...page.failures);
         cursor = page.next;
         if (!out.json) {
@@ -95,7 +97,7 @@ export function bulkCommand(program: Command, io: CliIo): void {
         }
       } while (cursor !== null);
       out.result({ operation, ...total, failures }, () => {
-        const head = `${operation}: ${total.processed} instances, ${total.sent} sent, ${total.duplicates} already sent by this operation, ${total.failed} failed`;
+        const head = `${operation}: ${total.processed} instances, ${total.sent} sent, ${total.duplicates} already sent by this operation, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped (not yours to read)` : ''}`;
         const lines = failures.map((f) => `  ${f.id}: [${f.code}] ${f.message}`);
         return [head, ...lines].join('\n');
       });

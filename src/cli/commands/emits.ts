@@ -21,7 +21,7 @@ export function emitCommands(program: Command, io: CliIo): void {
       .option('--limit <n>', 'page size (1–1000); with --follow, stop after n emits')
       .option('--follow', 'stream: the log, then live emits')
       .option('--subscriber <name>', 'with --follow: start after this subscriber’s cursor')
-      .option('--ack', 'with --subscriber: move its cursor as emits arrive'),
+      .option('--ack', 'with --subscriber: move its cursor past each emit once printed'),
   ).action(
     async (
       flags: ClientFlags & {
@@ -61,7 +61,9 @@ export function emitCommands(program: Command, io: CliIo): void {
         );
       }
       if (flags.subscriber) query.set('subscriber', flags.subscriber);
-      if (flags.ack) query.set('ack', 'auto');
+      // Acknowledged here, after each emit is printed (at least once), not by the stream
+      // (ack=auto acknowledges what was sent, read or not).
+      const subscriber = flags.ack ? flags.subscriber : undefined;
       const count =
         flags.limit === undefined ? Number.POSITIVE_INFINITY : parseCount(flags.limit, '--limit');
       const response = await client.raw('GET', `/v1/emits/stream${query.size ? `?${query}` : ''}`, {
@@ -77,6 +79,11 @@ export function emitCommands(program: Command, io: CliIo): void {
         if (next.value.event !== 'emit') continue;
         const emit = JSON.parse(next.value.data) as EmitRecord;
         out.result(emit, () => line(emit));
+        if (subscriber !== undefined) {
+          await client.json('POST', `/v1/emits/cursors/${encodeURIComponent(subscriber)}`, {
+            position: emit.position,
+          });
+        }
         if (++seen >= count) break;
       }
       await messages.return?.(undefined);

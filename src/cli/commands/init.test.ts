@@ -72,4 +72,16 @@ describe('statorSpec', () => {
     await write('file:vendor/stator-0.1.0.tgz');
     expect(statorSpec(`${root}/`)).toBe(`file:${join(project, 'vendor', 'stator-0.1.0.tgz')}`);
   });
+
+  it('finds the project through a pnpm store folder', async () => {
+    const project = await tempDir();
+    const root = join(project, 'node_modules', '.pnpm', 'stator@0.1.0', 'node_modules', 'stator');
+    await mkdir(root, { recursive: true });
+    const spec = 'github:acme/stator#v0.1.0';
+    await writeFile(
+      join(project, 'package.json'),
+      JSON.stringify({ dependencies: { stator: spec } }),
+    );
+    expect(statorSpec(`${root}/`)).toBe(spec);
+  });
 });

@@ -128,4 +128,26 @@ describe('stator emits', () => {
     expect((await cli(['emits', '--ack'], h)).code).toBe(2);
     expect((await cli(['emits', '--follow', '--ack'], h)).code).toBe(2);
   });
+
+  it('with --ack, moves the cursor past the emits it printed, and no further', async () => {
+    const h = await operatorHarness();
+    for (const id of ['o1', 'o2', 'o3']) {
+      await h.t.engine.create('order', id, { input: { total: 5 } });
+      await h.t.engine.send('order', id, { type: 'Pay' });
+    }
+    const args = ['emits', '--follow', '--subscriber', 'ship', '--ack', '--limit', '2', '--json'];
+    const first = await cli(args, h);
+    expect(
+      first.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).position),
+    ).toEqual([1, 2]);
+    expect(await h.t.engine.emitCursor('ship')).toBe(2);
+    const next = await cli(
+      ['emits', '--follow', '--subscriber', 'ship', '--limit', '1', '--json'],
+      h,
+    );
+    expect(JSON.parse(next.out)).toMatchObject({ position: 3 });
+  });
 });

@@ -21,12 +21,12 @@ export function readStatorPackage(root = statorRoot()): StatorPackage {
  * relative `file:` made absolute), or else `file:` this checkout's folder.
  */
 export function statorSpec(root = statorRoot()): string {
+  // Innermost project first: npm's nested node_modules, pnpm's .pnpm store.
   const marker = `${sep}node_modules${sep}`;
-  const at = root.lastIndexOf(marker);
-  if (at >= 0) {
-    const project = root.slice(0, at);
-    const spec = dependencySpec(project);
+  for (let at = root.lastIndexOf(marker); at >= 0; at = root.lastIndexOf(marker, at - 1)) {
+    const spec = dependencySpec(root.slice(0, at));
     if (spec) return spec;
+    if (at === 0) break;
   }
   return `file:${root.replace(/[\\/]$/, '')}`;
 }

@@ -1,3 +1,4 @@
+import { childGeneration } from '../../core/children.js';
 import { actorKind } from '../../core/durable-check.js';
 import { StatorError } from '../../core/errors.js';
 import { ids } from '../../core/ids.js';
@@ -53,6 +54,8 @@ export class OutboxDispatcher {
   readonly #running = new Map<string, AbortController>();
   /** Event and context of the transition that wrote rows handed over in memory. */
   readonly #origins = new Map<string, Origin>();
+  /** Per instance: the last send, child start or stop waiting to be queued at its target. */
+  readonly #order = new Map<string, Promise<void>>();
   readonly #auto: boolean;
   #stopped = false;
 
@@ -161,19 +164,20 @@ export class OutboxDispatcher {
     if (inspector.wants('effect.started')) {
       inspector.emit({ type: 'effect.started', at: clock.now(), row, attempt: row.attempts + 1 });
     }
+    const turn = effect.kind === 'action' ? undefined : this.#turn(row);
     try {
       switch (effect.kind) {
         case 'action':
           await this.#action(row, effect);
           break;
         case 'activity.start':
-          await this.#start(row, effect, started);
+          await this.#start(row, effect, started, turn as Turn);
           return; // completes or reschedules itself
         case 'activity.stop':
-          await this.#stop(row, effect);
+          await this.#stop(row, effect, turn as Turn);
           break;
         case 'send':
-          await this.#send(row, effect);
+          await this.#send(row, effect, turn as Turn);
           break;
       }
       this.#succeeded(row, started);
@@ -181,8 +185,30 @@ export class OutboxDispatcher {
     } catch (error) {
       await this.#failed(row, error, this.#fx.actionRetry);
     } finally {
+      turn?.release();
       stopHeartbeat();
     }
+  }
+
+  /**
+   * The row's place among its instance's sends, child starts and stops, in the
+   * order they were handed over (commit order, then position in the step): each
+   * waits until the one before is queued at its target's mailbox, so a child's
+   * creation is queued before the events sent to it and events keep their order.
+   */
+  #turn(row: OutboxRow): Turn {
+    const key = instanceKey(row.machine, row.id);
+    const previous = this.#order.get(key) ?? Promise.resolve();
+    let release = () => {};
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = previous.then(() => mine);
+    this.#order.set(key, tail);
+    void tail.then(() => {
+      if (this.#order.get(key) === tail) this.#order.delete(key);
+    });
+    return { ready: previous, release };
   }
 
   #succeeded(row: OutboxRow, started: number): void {
@@ -229,11 +255,14 @@ export class OutboxDispatcher {
     await runAction(this.#fx, row, effect, this.#origins.get(row.effectId));
   }
 
-  async #send(row: OutboxRow, effect: SendEffect): Promise<void> {
+  async #send(row: OutboxRow, effect: SendEffect, turn: Turn): Promise<void> {
+    await turn.ready;
     const delivered = await deliverTo(this.#fx, row, effect.target, effect.event, {
       actor: { id: `system:instance:${row.machine}/${row.id}` },
       idempotencyKey: row.effectId,
       minSeq: row.seq,
+      ...(effect.generation !== undefined && { generation: effect.generation }),
+      queued: turn.release,
     });
     if (!delivered)
       this.#fx.log(
@@ -241,11 +270,19 @@ export class OutboxDispatcher {
       );
   }
 
-  async #stop(row: OutboxRow, effect: ActivityStopEffect): Promise<void> {
+  async #stop(row: OutboxRow, effect: ActivityStopEffect, turn: Turn): Promise<void> {
     this.#running.get(activityKey(row, effect.activityId))?.abort(new Stopped('activity stopped'));
-    const child = await durableChild(this.#fx, row, effect.activityId, effect.src);
+    await turn.ready;
+    const child = await durableChild(
+      this.#fx,
+      row,
+      effect.activityId,
+      effect.src,
+      0,
+      effect.generation ?? 1,
+    );
     if (!child) return;
-    await deliver(
+    const stopped = deliver(
       this.#fx,
       child.machine,
       child.id,
@@ -255,11 +292,24 @@ export class OutboxDispatcher {
         idempotencyKey: row.effectId,
       },
     );
+    turn.release();
+    try {
+      await stopped;
+    } catch (error) {
+      // Its start (queued before this stop) found the state already left: it never ran.
+      if ((error as { code?: unknown }).code !== 'INSTANCE_NOT_FOUND') throw error;
+    }
   }
 
-  async #start(row: OutboxRow, effect: ActivityStartEffect, started: number): Promise<void> {
+  async #start(
+    row: OutboxRow,
+    effect: ActivityStartEffect,
+    started: number,
+    turn: Turn,
+  ): Promise<void> {
     const fx = this.#fx;
     const store = this.#queue;
+    await turn.ready;
     const logic = await actorLogic(fx, row, effect.src);
     if (!logic) {
       throw new StatorError(
@@ -271,15 +321,18 @@ export class OutboxDispatcher {
     // At least the state that started it: a cache left behind by another process would
     // lack the activity and drop it unrun.
     const { snapshot } = await commitPath.load(fx.runtime, row.machine, row.id, row.seq);
-    if (!snapshot.children[effect.activityId]) {
+    const child = snapshot.children[effect.activityId];
+    if (!child || childGeneration(child) !== (effect.generation ?? 1)) {
       await this.#complete(row.effectId); // its state was exited before it could start
       return;
     }
     if (actorKind(logic) === 'machine') {
-      await startChild(fx, row, effect, (logic as unknown as { id: string }).id);
+      const machine = (logic as unknown as { id: string }).id;
+      await startChild(fx, row, effect, machine, turn.release);
       await this.#complete(row.effectId);
       return;
     }
+    turn.release(); // a promise activity receives no events: nothing waits for it
     const policy = activityPolicy(fx.activities, effect.src, effect.activityId);
     if (row.status === 'started') {
       await this.#result(row, effect, {
@@ -399,6 +452,13 @@ export class OutboxDispatcher {
       );
     }
   }
+}
+
+interface Turn {
+  /** Resolves when the row before has been queued at its target. */
+  readonly ready: Promise<void>;
+  /** Lets the next row go (idempotent). */
+  readonly release: () => void;
 }
 
 function activityKey(row: OutboxRow, activityId: string): string {

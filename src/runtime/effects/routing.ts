@@ -1,4 +1,5 @@
 import type { AnyActorLogic, EventObject } from 'xstate';
+import { childGeneration } from '../../core/children.js';
 import { actorKind } from '../../core/durable-check.js';
 import { ids } from '../../core/ids.js';
 import { actorLogicOf } from '../../core/inline.js';
@@ -10,9 +11,12 @@ import { PARENT_TARGET } from '../write.js';
 import { type EffectsContext, SYSTEM_ACTIVITY } from './context.js';
 import { deliver } from './deliver.js';
 
-/** The instance id of a durable child: parent machine, parent id and the child's id there. */
-export function childInstanceId(parent: InstanceKey, activityId: string): string {
-  return ids.child(parent, activityId);
+/**
+ * The instance id of a durable child: parent machine, parent id, the child's id
+ * there and, from the second spawn of that id on, which spawn it is.
+ */
+export function childInstanceId(parent: InstanceKey, activityId: string, generation = 1): string {
+  return ids.child(parent, activityId, generation);
 }
 
 /** The logic behind `src` (a setup({ actors }) name, or inline logic's place) in an instance's machine version, if any. */
@@ -28,6 +32,7 @@ export async function actorLogic(
 /**
  * The durable child instance behind child id `target` of an instance, if it is a
  * machine. `minSeq`: the instance's state is read at least at that seq (see `load`).
+ * `generation`: which spawn of that id (default: the child the instance has now).
  */
 export async function durableChild(
   fx: EffectsContext,
@@ -35,13 +40,29 @@ export async function durableChild(
   target: string,
   src?: string,
   minSeq = 0,
+  generation?: number,
 ): Promise<InstanceKey | undefined> {
   const loaded = await commitPath.load(fx.runtime, key.machine, key.id, minSeq);
-  const childSrc = src ?? (loaded.snapshot.children[target] as { src?: unknown } | undefined)?.src;
+  const child = loaded.snapshot.children[target] as { src?: unknown } | undefined;
+  const childSrc = src ?? child?.src;
   if (typeof childSrc !== 'string') return undefined;
   const logic = await actorLogic(fx, key, childSrc);
   if (!logic || actorKind(logic) !== 'machine') return undefined;
-  return { machine: (logic as unknown as { id: string }).id, id: childInstanceId(key, target) };
+  const spawn = generation ?? childGeneration(child);
+  return {
+    machine: (logic as unknown as { id: string }).id,
+    id: childInstanceId(key, target, spawn),
+  };
+}
+
+export interface DeliveryOptions {
+  readonly actor: Actor;
+  readonly idempotencyKey?: string;
+  readonly minSeq?: number;
+  /** Which spawn of a child target (from the send effect). */
+  readonly generation?: number;
+  /** Called once the event is queued at its target (or found to have none): sends keep their order. */
+  readonly queued?: () => void;
 }
 
 /**
@@ -54,17 +75,23 @@ export async function deliverTo(
   from: InstanceKey,
   target: string,
   event: EventObject,
-  options: { actor: Actor; idempotencyKey?: string; minSeq?: number },
+  options: DeliveryOptions,
 ): Promise<boolean> {
+  const { minSeq, generation, queued, ...delivery } = options;
   let to: InstanceKey | undefined;
-  if (target === 'self' || target === from.id) to = from;
-  else if (target === PARENT_TARGET) {
-    const row = await fx.runtime.store.getInstance(from);
-    to = row?.parent ?? undefined;
-  } else to = await durableChild(fx, from, target, undefined, options.minSeq);
+  try {
+    if (target === 'self' || target === from.id) to = from;
+    else if (target === PARENT_TARGET) {
+      const row = await fx.runtime.store.getInstance(from);
+      to = row?.parent ?? undefined;
+    } else to = await durableChild(fx, from, target, undefined, minSeq, generation);
+  } finally {
+    if (!to) queued?.();
+  }
   if (!to) return false;
-  const { minSeq: _, ...delivery } = options;
-  await deliver(fx, to.machine, to.id, event, delivery);
+  const delivered = deliver(fx, to.machine, to.id, event, delivery);
+  queued?.();
+  await delivered;
   return true;
 }
 
@@ -74,10 +101,12 @@ export async function startChild(
   row: OutboxRow,
   effect: ActivityStartEffect,
   childMachine: string,
+  /** Called once the creation is queued in the child's mailbox (sends to it queue behind). */
+  queued?: () => void,
 ): Promise<void> {
-  const id = childInstanceId(row, effect.activityId);
+  const id = childInstanceId(row, effect.activityId, effect.generation);
   const parent = { machine: row.machine, id: row.id, activityId: effect.activityId };
-  await fx.mailboxes.run(instanceKey(childMachine, id), async () => {
+  const created = fx.mailboxes.run(instanceKey(childMachine, id), async () => {
     try {
       await commitPath.create(
         fx.runtime,
@@ -90,4 +119,6 @@ export async function startChild(
       if ((error as { code?: string }).code !== 'INSTANCE_EXISTS') throw error;
     }
   });
+  queued?.();
+  await created;
 }

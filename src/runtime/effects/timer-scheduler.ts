@@ -157,12 +157,16 @@ export class TimerScheduler {
       // Cancelled or set again since it was claimed: the newer row decides.
       if (!current || current.setBySeq !== timer.setBySeq || current.dueAt !== timer.dueAt) return;
       // A delayed sendTo another actor: deliver there, then drop the timer of this instance.
-      const delivered = await deliverTo(fx, key, timer.target, timer.event, {
-        actor: SYSTEM_TIMER,
-        idempotencyKey: ids.delayedSendKey(timer, timer.timerId, timer.setBySeq),
-        minSeq: timer.setBySeq,
-      });
-      if (!delivered)
+      // Not once the sender finished: as in XState, an actor's delayed sends end with it.
+      const sender = await fx.runtime.store.getInstance(key);
+      const delivered =
+        sender?.status === 'active' &&
+        (await deliverTo(fx, key, timer.target, timer.event, {
+          actor: SYSTEM_TIMER,
+          idempotencyKey: ids.delayedSendKey(timer, timer.timerId, timer.setBySeq),
+          minSeq: timer.setBySeq,
+        }));
+      if (!delivered && sender?.status === 'active')
         fx.log(`timer ${timer.timerId} targets "${timer.target}", not a durable instance`);
       await fx.runtime.committer.submit({
         kind: 'audit',
@@ -178,7 +182,10 @@ export class TimerScheduler {
           at: fx.runtime.clock.now(),
           traceId: null,
           outcome: delivered ? 'applied' : 'discarded',
-          reason: `delayed send to ${timer.target}`,
+          reason:
+            sender?.status === 'active'
+              ? `delayed send to ${timer.target}`
+              : `delayed send to ${timer.target}: the sender is ${sender?.status ?? 'gone'}`,
         },
       });
     } catch (error) {

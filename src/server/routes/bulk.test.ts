@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { problemOf } from '../test-support/harness.js';
-import { operatorHarness } from '../test-support/operator-harness.js';
+import { OPERATOR_POLICIES, operatorHarness } from '../test-support/operator-harness.js';
 
 const BULK = '/v1/machines/order/bulk/send';
 
@@ -26,6 +26,7 @@ describe('POST /v1/machines/{machine}/bulk/send', () => {
       sent: 2,
       duplicates: 0,
       failed: 0,
+      skipped: 0,
       failures: [],
       next: 'o2',
     });
@@ -91,5 +92,34 @@ describe('POST /v1/machines/{machine}/bulk/send', () => {
     expect(noEventRight).toMatchObject({ sent: 0, failed: 1, failures: [{ code: 'FORBIDDEN' }] });
     const allowed = await (await h.call('POST', BULK, body, ['ops', 'customer'])).json();
     expect(allowed).toMatchObject({ sent: 1 });
+  });
+
+  it('leaves alone, and does not name, instances the read guard hides; emits of them are hidden too', async () => {
+    const base = OPERATOR_POLICIES['*'] ?? {};
+    const policies = {
+      '*': {
+        ...base,
+        read: {
+          roles: ['ops', 'customer'],
+          guard: (_: unknown, s: { context: unknown }) =>
+            (s.context as { total: number }).total < 100 || 'big orders are private',
+        },
+      },
+    };
+    const h = await operatorHarness({ auth: true, policies });
+    const actor = { id: 'setup', roles: ['customer'] };
+    await h.t.engine.create('order', 'small', { input: { total: 5 }, actor });
+    await h.t.engine.create('order', 'big', { input: { total: 500 }, actor });
+    const body = { operation: 'pay', event: { type: 'Pay' } };
+    const res = await (await h.call('POST', BULK, body, ['ops', 'customer'])).json();
+    expect(res).toMatchObject({ processed: 2, sent: 1, skipped: 1, failures: [] });
+    expect(await h.t.engine.get('order', 'big')).toMatchObject({ value: 'pending' });
+    await h.t.engine.send('order', 'big', { type: 'Pay' }, { actor });
+    const emits = (await (await h.call('GET', '/v1/emits', undefined, ['ops'])).json()) as {
+      emits: { id: string }[];
+      last: number;
+    };
+    expect(emits.emits.map((e) => e.id)).toEqual(['small']);
+    expect(emits.last).toBe(2);
   });
 });

@@ -56,10 +56,13 @@ export function bulkRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
       ...(body.cursor !== undefined && { cursor: body.cursor }),
     });
     const options = { ...commandOptions(c), idempotencyKey: bulkKey(body.operation) };
-    const summary = { sent: 0, duplicates: 0, failed: 0 };
+    const summary = { sent: 0, duplicates: 0, failed: 0, skipped: 0 };
     const failures: { id: string; code: string; message: string }[] = [];
     const one = async (state: InstanceState) => {
-      if (canRead(ctx, c, machine, state) !== true) return;
+      if (canRead(ctx, c, machine, state) !== true) {
+        summary.skipped++; // not the caller's to see: not touched, not named
+        return;
+      }
       try {
         const result = await engine.send(machine, state.id, event, options);
         if (result.duplicate) summary.duplicates++;

@@ -36,23 +36,26 @@ export interface OperatorHarness {
  * in-process; `auth` turns on API keys and OPERATOR_POLICIES.
  */
 export async function operatorHarness(
-  options: { readonly auth?: boolean } & Partial<TestEngineOptions> = {},
+  options: {
+    readonly auth?: boolean;
+    readonly policies?: Policies;
+  } & Partial<TestEngineOptions> = {},
 ): Promise<OperatorHarness> {
-  const { auth = false, ...engineOptions } = options;
+  const { auth = false, policies = OPERATOR_POLICIES, ...engineOptions } = options;
   const t = await createTestEngine({
     machines: [orderMachine, payment, mailer],
     fakes: { charge: { failOn: [1] } },
     activities: { charge: { maxAttempts: 3, initialDelayMs: 600_000 } },
     actions: { maxAttempts: 1 },
     log: () => {},
-    ...(auth && { authorize: authorizer(OPERATOR_POLICIES) }),
+    ...(auth && { authorize: authorizer(policies) }),
     ...engineOptions,
   });
   onTestFinished(() => t.close());
   const app = createApp({
     engine: t.engine,
     inspector: false,
-    ...(auth && { auth: { apiKeys: t.store }, policies: OPERATOR_POLICIES }),
+    ...(auth && { auth: { apiKeys: t.store }, policies }),
   });
   const keys = new Map<string, string>();
   const call = async (method: string, path: string, body?: unknown, as?: readonly string[]) => {

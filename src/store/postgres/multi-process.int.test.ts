@@ -209,5 +209,5 @@ describe('three processes on one PostgreSQL schema, one of them SIGKILLed and re
     } finally {
       await verifier.close();
     }
-  }, 60_000);
+  }, 150_000);
 });
