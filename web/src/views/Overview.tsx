@@ -6,6 +6,7 @@ import { formatAge, parseDuration } from '../format';
 import { useLoad, useNow, useStored } from '../hooks';
 import { hrefs, Link } from '../router';
 import { type ChartState, type MachineSummary, STATUSES } from '../types';
+import { DeadLetters } from './DeadLetters';
 
 /** The stuck threshold, shared by every view (localStorage). */
 export function useStuckThreshold(): [number, string, (text: string) => void] {
@@ -45,6 +46,7 @@ export function Overview() {
           <MachineCard key={m.name} machine={m} threshold={threshold} />
         ))}
       </div>
+      {machines.data && <DeadLetters />}
     </main>
   );
 }
