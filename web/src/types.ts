@@ -57,6 +57,8 @@ export interface MachineSummary {
   readonly name: string;
   readonly versions: readonly string[];
   readonly latest: string;
+  /** Transitions this server committed in the last minute (machine lists only). */
+  readonly transitionsPerMinute?: number;
 }
 
 export interface MachineDetail extends MachineSummary {
