@@ -60,6 +60,7 @@ export const MachineAccessSchema = z.object({
   read: Decision,
   create: Decision,
   migrate: Decision,
+  operate: Decision.describe('Stop, run effects now, retry and discard dead letters'),
   events: z.record(z.string(), Decision).describe('By event type the machine accepts somewhere'),
 });
 
@@ -80,6 +81,7 @@ export const InstanceAccessSchema = z
     id: z.string(),
     seq: z.number().int(),
     migrate: Decision,
+    operate: Decision,
     events: z.record(z.string(), Decision),
   })
   .describe("What the caller may send to this instance now: roles and the policies' guards");

@@ -51,7 +51,16 @@ export const MachineSummarySchema = z.object({
   latest: z.string(),
 });
 
-export const MachineListSchema = z.object({ machines: z.array(MachineSummarySchema) });
+export const MachineListSchema = z.object({
+  machines: z.array(
+    MachineSummarySchema.extend({
+      transitionsPerMinute: z
+        .number()
+        .int()
+        .describe('Transitions this server committed in the last 60 seconds'),
+    }),
+  ),
+});
 
 export const MachineDetailSchema = MachineSummarySchema.extend({
   version: z.string().describe('The version described (`?version=`, default the newest)'),

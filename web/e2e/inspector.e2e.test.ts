@@ -188,7 +188,6 @@ describe('the inspector in a browser', { timeout: TEST_MS }, () => {
       await page.locator('[data-state="order.paid.awaitingPacking"][data-active]').count(),
     ).toBe(0);
     await page.getByRole('button', { name: /^3\s*Pack/ }).click();
-    // Live, the pending timers card reads the replay of the newest event: none after Pay.
     await page.getByRole('region', { name: 'Time travel' }).getByText('Live').first().waitFor();
     await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, 'instance-light');
@@ -198,10 +197,23 @@ describe('the inspector in a browser', { timeout: TEST_MS }, () => {
   });
 
   it('time-travels through the history: chart, context and timers as they were after each event', async () => {
+    // A Pay the packed order does not accept: refused, recorded in the audit log only.
+    const refused = await fetch(`${url}/v1/machines/order/instances/e2e-1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'Pay' }),
+    });
+    expect(refused.status).toBe(409);
     const page = await newPage();
     await page.goto(`${url}/machines/order/instances/e2e-1`);
     await page.locator('[data-state="order.paid.packed"][data-active]').waitFor();
     const travel = page.getByRole('region', { name: 'Time travel' });
+    // The refusal sits in the timeline in its place, with its reason.
+    await page
+      .locator('[data-audit="rejected_invalid"]')
+      .filter({ hasText: 'Pay' })
+      .filter({ hasText: 'rejected: not accepted' })
+      .waitFor();
     // One step back with the button: the state after Pay (event 2).
     await travel.getByRole('button', { name: /Previous/ }).click();
     await travel.getByText(/after event 2 of 3/).waitFor();
@@ -237,6 +249,29 @@ describe('the inspector in a browser', { timeout: TEST_MS }, () => {
     await travel.getByText(/Live: after event 3/).waitFor();
     await page.locator('[data-state="order.paid.packed"][data-active]').waitFor();
     expect(await page.getByRole('button', { name: /^Send/ }).isDisabled()).toBe(false);
+    await page.close();
+  });
+
+  it('bulk-sends an event to the filtered selection after a confirmation, with progress', async () => {
+    const page = await newPage();
+    await page.goto(`${url}/machines/order?state=paid.awaitingPacking`);
+    const list = page.getByRole('list', { name: 'Instances of order' });
+    await expect.poll(() => list.getByRole('listitem').count()).toBe(2);
+    await page.getByLabel('Event type', { exact: true }).last().waitFor();
+    await page.locator('#bulk-type').selectOption('Pack');
+    await page
+      .getByRole('button', { name: /^Send Pack to all active in paid\.awaitingPacking/ })
+      .click();
+    await page
+      .getByRole('alertdialog')
+      .getByText(/every active in paid\.awaitingPacking instance/)
+      .waitFor();
+    await page.getByRole('button', { name: 'Yes, send' }).click();
+    await page.getByText('Done: 2 instances handled, 2 sent, 0 already done, 0 failed.').waitFor();
+    const packed = (await api('/v1/machines/order/instances?state=paid.awaitingPacking')) as {
+      instances: unknown[];
+    };
+    expect(packed.instances).toEqual([]);
     await page.close();
   });
 
@@ -312,6 +347,8 @@ describe('versions and migrating a selection', { timeout: TEST_MS }, () => {
       .getByRole('alertdialog')
       .getByText(/Move 2 instances of ticket to version 2/)
       .waitFor();
+    await page.locator('[data-state="ticket.open"]').waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
     await shot(page, 'migrate-light');
     await page.getByRole('button', { name: 'Yes, migrate' }).click();
     await page.getByText(/Migrated: 2 of 2/).waitFor();
@@ -331,6 +368,62 @@ describe('versions and migrating a selection', { timeout: TEST_MS }, () => {
     await expect.poll(() => page.getByTestId('instance-state').textContent()).toBe('assigned');
     // Drawn on version 1's chart, which has `assigned`.
     await page.locator('[data-state="ticket.assigned"][data-active]').waitFor();
+    await page.close();
+    expect(consoleErrors.slice(errorsBefore)).toEqual([]);
+  });
+});
+
+describe('dead letters', { timeout: 120_000 }, () => {
+  let mail: Served | undefined;
+  const dead = async (): Promise<{ ref: string; id: string }[]> =>
+    (
+      (await (await fetch(`${mail?.url}/v1/dead-letters`)).json()) as {
+        deadLetters: { ref: string; id: string }[];
+      }
+    ).deadLetters;
+
+  beforeAll(async () => {
+    mail = await serve('web/e2e/fixtures/mailer-module.ts', join(dir, 'mailer.db'));
+    for (const id of ['m-1', 'm-2']) {
+      for (const [path, body] of [
+        ['/v1/machines/mailer/instances', { id }],
+        [`/v1/machines/mailer/instances/${id}/events`, { type: 'Mail' }],
+      ] as const) {
+        const res = await fetch(`${mail.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        expect(res.ok).toBe(true);
+      }
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await mail?.stop();
+  });
+
+  it('lists dead letters with their error, retries one and discards another after confirming', async () => {
+    // Five attempts with backoff: about 15 s until both are dead letters.
+    await expect
+      .poll(async () => (await dead()).length, { timeout: 60_000, interval: 1000 })
+      .toBe(2);
+    const errorsBefore = consoleErrors.length;
+    const page = await newPage();
+    await page.goto(`${mail?.url}/`);
+    const letters = page.getByRole('list', { name: 'Dead letters' });
+    await letters.getByText('mail server down').first().waitFor();
+    expect(await letters.getByRole('listitem').count()).toBe(2);
+    await page.locator('[data-state="mailer.idle"]').waitFor();
+    await shot(page, 'dead-letters-light');
+    await page.getByRole('button', { name: 'Retry action notify of mailer/m-1' }).click();
+    const last = page.getByRole('status', { name: 'Last action' });
+    await last.filter({ hasText: 'action notify of mailer/m-1 retried: back in line' }).waitFor();
+    await page.getByRole('button', { name: 'Discard action notify of mailer/m-2' }).click();
+    await page.getByRole('button', { name: 'Yes, discard' }).click();
+    await last.filter({ hasText: 'action notify of mailer/m-2 discarded' }).waitFor();
+    // m-2's letter is gone for good; m-1's is back in line (and fails again later).
+    expect((await dead()).map((d) => d.id)).not.toContain('m-2');
     await page.close();
     expect(consoleErrors.slice(errorsBefore)).toEqual([]);
   });

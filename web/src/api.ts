@@ -1,6 +1,8 @@
 import { getToken } from './auth';
 import type {
+  AuditEntry,
   CommandResult,
+  DeadLetter,
   HistoryPage,
   InstanceAccess,
   InstancePage,
@@ -10,6 +12,7 @@ import type {
   MachineSummary,
   MigrationResult,
   PastState,
+  PendingWork,
   Problem,
   StateValue,
   VersionList,
@@ -167,6 +170,71 @@ export function migrateInstance(
       'content-type': 'application/json',
       ...(idempotencyKey && { 'idempotency-key': idempotencyKey }),
     },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Dead timers and effects the caller may read (the newest store-wide scan, at most `limit`). */
+export function listDeadLetters(
+  limit = 100,
+): Promise<{ deadLetters: DeadLetter[]; truncated: boolean }> {
+  return request(`/v1/dead-letters?limit=${limit}`);
+}
+
+/** Puts a dead letter back in line (due now), or deletes it (audited on its instance). */
+export function actOnDeadLetter(ref: string, action: 'retry' | 'discard'): Promise<unknown> {
+  if (!ref.startsWith('/v1/dead-letters/')) throw new Error(`not a dead-letter path: ${ref}`);
+  return request(`${ref}/${action}`, { method: 'POST' });
+}
+
+/** What the instance waits for now: timers and unfinished effects. */
+export function getPending(machine: string, id: string): Promise<PendingWork> {
+  return request<PendingWork>(`${instancePath(machine, id)}/pending`);
+}
+
+/** The instance's audit log: every decision, rejections and discards included. */
+export async function getAudit(machine: string, id: string): Promise<AuditEntry[]> {
+  const out: AuditEntry[] = [];
+  for (let after = 0; out.length < 20_000; ) {
+    const page = await request<{ entries: AuditEntry[]; next: number | null }>(
+      `${instancePath(machine, id)}/audit?after=${after}&limit=1000`,
+    );
+    out.push(...page.entries);
+    if (page.next === null) break;
+    after = page.next;
+  }
+  return out;
+}
+
+export interface BulkSendPage {
+  readonly processed: number;
+  readonly sent: number;
+  readonly duplicates: number;
+  readonly failed: number;
+  readonly failures: readonly {
+    readonly id: string;
+    readonly code: string;
+    readonly message: string;
+  }[];
+  readonly next: string | null;
+}
+
+/** One page of a bulk send: the event to the next `limit` instances the selection finds. */
+export function bulkSend(
+  machine: string,
+  body: {
+    operation: string;
+    event: { type: string } & Record<string, unknown>;
+    state?: string;
+    status?: InstanceStatus;
+    minTimeInState?: number;
+    cursor?: string;
+    limit?: number;
+  },
+): Promise<BulkSendPage> {
+  return request<BulkSendPage>(`${machinePath(machine)}/bulk/send`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
 }

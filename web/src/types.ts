@@ -57,6 +57,8 @@ export interface MachineSummary {
   readonly name: string;
   readonly versions: readonly string[];
   readonly latest: string;
+  /** Transitions this server committed in the last minute (machine lists only). */
+  readonly transitionsPerMinute?: number;
 }
 
 export interface MachineDetail extends MachineSummary {
@@ -193,6 +195,8 @@ export interface MachineAccess {
   readonly read: Decision;
   readonly create: Decision;
   readonly migrate: Decision;
+  /** Stop, run effects now, retry and discard dead letters. */
+  readonly operate?: Decision;
   readonly events: Readonly<Record<string, Decision>>;
 }
 
@@ -241,4 +245,56 @@ export interface MigrationResult extends CommandResult {
   readonly migrated: boolean;
   readonly from: string;
   readonly effects: readonly { readonly kind: string; readonly id: string }[];
+}
+
+/** A dead timer or effect (GET /v1/dead-letters). */
+export interface DeadLetter {
+  readonly kind: 'timer' | 'effect';
+  readonly machine: string;
+  readonly id: string;
+  /** Its path under /v1/dead-letters (POST `${ref}/retry`, `${ref}/discard`). */
+  readonly ref: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly timer?: { readonly timerId: string; readonly event: { readonly type: string } };
+  readonly effect?: {
+    readonly effectId: string;
+    readonly effect: { readonly kind: string; readonly type?: string; readonly src?: string };
+  };
+}
+
+/** GET …/instances/{id}/pending. */
+export interface PendingWork {
+  readonly timers: readonly (PendingTimer & { readonly status?: 'pending' | 'dead' })[];
+  readonly effects: readonly {
+    readonly effectId: string;
+    readonly seq: number;
+    readonly effect: {
+      readonly kind: string;
+      readonly type?: string;
+      readonly src?: string;
+      readonly activityId?: string;
+    };
+    readonly attempts: number;
+    readonly nextAttemptAt: number;
+    readonly status?: 'pending' | 'started' | 'dead';
+    readonly lastError?: string | null;
+  }[];
+}
+
+/** One row of GET …/instances/{id}/audit. */
+export interface AuditEntry {
+  readonly position: number;
+  readonly seq: number | null;
+  readonly actor: Actor | null;
+  readonly eventType: string;
+  readonly at: number;
+  readonly outcome:
+    | 'applied'
+    | 'rejected_invalid'
+    | 'rejected_auth'
+    | 'rejected_error'
+    | 'duplicate'
+    | 'discarded';
+  readonly reason: string | null;
 }

@@ -156,6 +156,10 @@ describe('what the caller may do (whoami, permissions)', () => {
     });
     const order = me.machines.find((m) => m.machine === 'order');
     expect(order).toMatchObject({ read: true, create: true, migrate: expect.any(String) });
+    // Operating (stop, retries, dead letters) is for admins in the example module.
+    expect(order).toMatchObject({
+      operate: expect.stringMatching(/requires one of the roles admin/),
+    });
     expect(order?.events.Pay).toBe(true);
     expect(order?.events.Pack).toMatch(/requires one of the roles warehouse, admin/);
     // Unauthenticated callers are refused, as on every /v1 route.

@@ -3,7 +3,7 @@ import { eventTypes } from '../../analysis/mermaid.js';
 import type { AuthorizationDecision, Authorizer, InstanceState } from '../../runtime/types.js';
 import { type AppContext, type AppEnv, actorOf, idParam, machineParam } from '../context.js';
 import { StateAtQuery } from '../inspector-schemas.js';
-import { authorizer } from '../policies.js';
+import { authorizer, operateDecision } from '../policies.js';
 import { assertCanRead, canRead } from '../read-access.js';
 import { parseWith, queryObject } from '../request-schemas.js';
 import { INSTANCE } from './instances.js';
@@ -57,6 +57,8 @@ export function inspectRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
             state: undefined,
             duplicate: false,
           }) ?? true,
+        // Stop, retry effects, retry and discard dead letters: the `operate` rule.
+        operate: ctx.policies ? operateDecision(ctx.policies, name, actor) : true,
         events: Object.fromEntries(
           eventTypes(engine.getMachine(name)).map((type) => [type, admit(name, type)]),
         ),
@@ -76,6 +78,7 @@ export function inspectRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
       id,
       seq: state.seq,
       migrate: decide(MIGRATED),
+      operate: ctx.policies ? operateDecision(ctx.policies, machine, actorOf(c), state) : true,
       events: Object.fromEntries(
         eventTypes(engine.getMachine(machine)).map((type) => [type, decide(type)]),
       ),

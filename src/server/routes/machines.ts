@@ -4,6 +4,7 @@ import { eventTypes, mermaidGraph } from '../../analysis/mermaid.js';
 import { type AppContext, type AppEnv, machineParam } from '../context.js';
 import { standardToJsonSchema } from '../json-schema.js';
 import { parseWith, queryObject } from '../request-schemas.js';
+import { TransitionRate } from '../transition-rate.js';
 import { MachineQuery } from '../versioning-schemas.js';
 
 export const MACHINES = '/v1/machines';
@@ -12,7 +13,15 @@ export const MACHINE = '/v1/machines/:machine';
 /** Registered machines; one machine version's event types and schemas, Mermaid graph and chart JSON. */
 export function machineRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
   const { engine } = ctx;
-  app.get(MACHINES, (c) => c.json({ machines: engine.machines() }));
+  const rate = new TransitionRate(engine);
+  ctx.shutdown.addEventListener('abort', rate.stop, { once: true });
+  app.get(MACHINES, (c) =>
+    c.json({
+      machines: engine
+        .machines()
+        .map((m) => ({ ...m, transitionsPerMinute: rate.perMinute(m.name) })),
+    }),
+  );
 
   app.get(MACHINE, (c) => {
     const name = machineParam(c);

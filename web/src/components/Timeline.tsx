@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import { formatTime, preview } from '../format';
-import type { EventRow } from '../types';
+import type { AuditEntry, EventRow } from '../types';
 import { JsonTree } from './JsonTree';
 
 export interface TimelineEntry {
@@ -9,6 +9,20 @@ export interface TimelineEntry {
   /** The state after the event, when known (live transitions carry it). */
   readonly after?: string;
 }
+
+/** A decision that recorded no event (a rejection, a discard), from the audit log, in its place. */
+export interface AuditLine {
+  readonly audit: AuditEntry;
+}
+
+const OUTCOME: Record<AuditEntry['outcome'], string> = {
+  applied: 'applied',
+  duplicate: 'duplicate',
+  rejected_invalid: 'rejected: not accepted',
+  rejected_auth: 'rejected: not allowed',
+  rejected_error: 'rejected: failed',
+  discarded: 'discarded',
+};
 
 /**
  * An instance's events, newest first, virtualized: only the rows in view are
@@ -22,7 +36,7 @@ export function Timeline({
   selected,
   onTravel,
 }: {
-  entries: readonly TimelineEntry[];
+  entries: readonly (TimelineEntry | AuditLine)[];
   loading: boolean;
   selected?: number;
   onTravel?(seq: number): void;
@@ -30,16 +44,23 @@ export function Timeline({
   const scroller = useRef<HTMLDivElement>(null);
   const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
   const rows = entries.length;
+  const eventCount = entries.reduce((n, e) => n + ('event' in e ? 1 : 0), 0);
   const virtual = useVirtualizer({
     count: rows,
     getScrollElement: () => scroller.current,
     estimateSize: () => 44,
     overscan: 8,
-    getItemKey: (i) => entries[rows - 1 - i]?.event.seq ?? i,
+    getItemKey: (i) => {
+      const entry = entries[rows - 1 - i];
+      if (!entry) return i;
+      return 'audit' in entry ? `a${entry.audit.position}` : entry.event.seq;
+    },
   });
   // Keep the viewed event in view while stepping through history.
   const selectedIndex =
-    selected === undefined ? -1 : entries.findIndex((e) => e.event.seq === selected);
+    selected === undefined
+      ? -1
+      : entries.findIndex((e) => 'event' in e && e.event.seq === selected);
   const scrollTo = useRef<() => void>(() => {});
   scrollTo.current = () => {
     if (selectedIndex >= 0) virtual.scrollToIndex(rows - 1 - selectedIndex, { align: 'auto' });
@@ -60,7 +81,8 @@ export function Timeline({
       <h2 id="timeline-title">
         Timeline{' '}
         <span className="muted">
-          ({rows} event{rows === 1 ? '' : 's'}
+          ({eventCount} event{eventCount === 1 ? '' : 's'}
+          {rows > eventCount ? `, ${rows - eventCount} rejected` : ''}
           {loading ? ', loading…' : ''})
         </span>
       </h2>
@@ -84,6 +106,37 @@ export function Timeline({
           {virtual.getVirtualItems().map((item) => {
             const entry = entries[rows - 1 - item.index];
             if (!entry) return null;
+            if ('audit' in entry) {
+              const a = entry.audit;
+              return (
+                <li
+                  key={item.key}
+                  data-index={item.index}
+                  data-audit={a.outcome}
+                  ref={virtual.measureElement}
+                  className="timeline-row audit-row"
+                  style={{ transform: `translateY(${item.start}px)` }}
+                  aria-setsize={rows}
+                  aria-posinset={item.index + 1}
+                >
+                  <div className="timeline-line">
+                    <span className="seq" title="Not recorded as an event">
+                      –
+                    </span>
+                    <span className="type">
+                      {a.eventType} <span className="outcome">{OUTCOME[a.outcome]}</span>
+                    </span>
+                    <span className="actor">
+                      {a.actor ? a.actor.id : <span className="muted">anonymous</span>}
+                    </span>
+                    <time dateTime={new Date(a.at).toISOString()}>{formatTime(a.at)}</time>
+                    <span className="payload" title={a.reason ?? undefined}>
+                      {a.reason ?? ''}
+                    </span>
+                  </div>
+                </li>
+              );
+            }
             const e = entry.event;
             const expanded = open.has(e.seq);
             return (

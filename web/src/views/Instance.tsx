@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   type ApiError,
+  getAudit,
   getHistory,
   getInstance,
   getMachine,
+  getPending,
   getPermissions,
   getStateAt,
   watchInstance,
@@ -12,13 +14,19 @@ import { ChartView } from '../chart/ChartView';
 import { activeIds, descriptorMatches, indexChart, valueLabel } from '../chart/model';
 import { JsonTree } from '../components/JsonTree';
 import { ProblemNote } from '../components/ProblemNote';
-import { Timeline, type TimelineEntry } from '../components/Timeline';
+import { type AuditLine, Timeline, type TimelineEntry } from '../components/Timeline';
 import { Timers } from '../components/Timers';
 import { TimeTravel } from '../components/TimeTravel';
 import { formatAge, formatTime } from '../format';
 import { useLoad, useNow } from '../hooks';
 import { hrefs, Link } from '../router';
-import type { ChartTransition, InstanceAccess, InstanceState, PastState } from '../types';
+import type {
+  ChartTransition,
+  InstanceAccess,
+  InstanceState,
+  PastState,
+  PendingWork,
+} from '../types';
 import { useStuckThreshold } from './Overview';
 import { SendEvent } from './SendEvent';
 
@@ -40,7 +48,13 @@ export function Instance({ machine, id }: { machine: string; id: string }) {
   const [taken, setTaken] = useState<ReadonlySet<string>>(new Set());
   const lastSeq = useRef(0);
   const [travel, setTravel] = useState<number | null>(null);
-  const pastAt = usePastState(machine, id, travel ?? instance?.seq ?? null);
+  const pending = usePending(machine, id, instance?.seq);
+  // Live, what it waits for comes from the pending route; without it (an older server), from replay.
+  const pastAt = usePastState(
+    machine,
+    id,
+    travel ?? (pending === 'missing' ? (instance?.seq ?? null) : null),
+  );
   const permissions = usePermissions(machine, id, instance?.seq);
   const now = useNow(1000);
   const [threshold] = useStuckThreshold();
@@ -155,6 +169,8 @@ export function Instance({ machine, id }: { machine: string; id: string }) {
 
   const age = shown ? (past ? past.event.recordedAt : now) - shown.stateEnteredAt : 0;
   const stuck = !past && instance?.status === 'active' && age >= threshold;
+  const audit = useAuditLines(machine, id, instance?.seq);
+  const withAudit = useMemo(() => mergeByTime(entries, audit), [entries, audit]);
   const onTravel = useCallback((seq: number | null) => setTravel(seq), []);
   const viewed = travel ?? instance?.seq;
   const viewedType = viewed !== undefined ? entries[viewed - 1]?.event.type : undefined;
@@ -280,20 +296,32 @@ export function Instance({ machine, id }: { machine: string; id: string }) {
             </div>
           </section>
         )}
-        {pastAt.state && (
+        {travel === null && pending !== undefined && pending !== 'missing' ? (
           <section className="card">
             <Timers
-              timers={pastAt.state.timers}
-              activities={pastAt.state.activities}
-              from={past ? past.event.recordedAt : now}
-              past={past !== undefined}
+              timers={pending.timers}
+              activities={[]}
+              effects={pending.effects}
+              from={now}
+              past={false}
             />
           </section>
+        ) : (
+          pastAt.state && (
+            <section className="card">
+              <Timers
+                timers={pastAt.state.timers}
+                activities={pastAt.state.activities}
+                from={past ? past.event.recordedAt : now}
+                past={past !== undefined}
+              />
+            </section>
+          )
         )}
       </div>
       <section className="card">
         <Timeline
-          entries={entries}
+          entries={withAudit}
           loading={!historyDone}
           {...(travel !== null && { selected: travel })}
           onTravel={(seq) => setTravel(instance && seq >= instance.seq ? null : seq)}
@@ -368,4 +396,85 @@ function usePermissions(machine: string, id: string, seq: number | undefined) {
     };
   }, [machine, id, seq]);
   return access;
+}
+
+/** GET …/pending after every event and every 5 s (retries move on their own); 'missing' without the route. */
+function usePending(
+  machine: string,
+  id: string,
+  seq: number | undefined,
+): PendingWork | 'missing' | undefined {
+  const [work, setWork] = useState<PendingWork | 'missing' | undefined>();
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((t) => t + 1), 5000);
+    return () => clearInterval(timer);
+  }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: seq and tick are the triggers
+  useEffect(() => {
+    if (seq === undefined) return;
+    let live = true;
+    getPending(machine, id).then(
+      (w) => live && setWork(w),
+      (e: ApiError) =>
+        live && e.status === 404 && e.code !== 'INSTANCE_NOT_FOUND' && setWork('missing'),
+    );
+    return () => {
+      live = false;
+    };
+  }, [machine, id, seq, tick]);
+  return work;
+}
+
+/**
+ * Audit rows that recorded no event (rejections, discards), read again after
+ * every event and every 10 s (a rejection moves no seq). Empty without the route.
+ */
+function useAuditLines(machine: string, id: string, seq: number | undefined): AuditLine[] {
+  const [lines, setLines] = useState<AuditLine[]>([]);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') setTick((t) => t + 1);
+    }, 10_000);
+    return () => clearInterval(timer);
+  }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: seq and tick are the triggers
+  useEffect(() => {
+    if (seq === undefined) return;
+    let live = true;
+    getAudit(machine, id).then(
+      (entries) =>
+        live &&
+        setLines(
+          entries
+            .filter((a) => a.outcome !== 'applied' && a.outcome !== 'duplicate')
+            .map((audit) => ({ audit })),
+        ),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [machine, id, seq, tick]);
+  return lines;
+}
+
+/** Events and audit lines in time order (events keep their seq order; ties go to the event). */
+function mergeByTime(
+  events: readonly TimelineEntry[],
+  audit: readonly AuditLine[],
+): (TimelineEntry | AuditLine)[] {
+  if (audit.length === 0) return events as TimelineEntry[];
+  const out: (TimelineEntry | AuditLine)[] = [];
+  let j = 0;
+  for (const entry of events) {
+    while (j < audit.length && (audit[j] as AuditLine).audit.at < entry.event.recordedAt) {
+      out.push(audit[j] as AuditLine);
+      j++;
+    }
+    out.push(entry);
+  }
+  for (; j < audit.length; j++) out.push(audit[j] as AuditLine);
+  return out;
 }

@@ -8,6 +8,7 @@ import { useLoad } from '../hooks';
 import { hrefs, Link, navigate } from '../router';
 import { type InstanceState, type InstanceStatus, STATUSES } from '../types';
 import { accessOf, useWhoAmI } from '../whoami';
+import { BulkSend } from './BulkSend';
 import { InstanceList } from './InstanceList';
 import { MigrateSelection } from './MigrateSelection';
 import { useStuckThreshold } from './Overview';
@@ -184,6 +185,16 @@ export function Machine({ machine, query }: { machine: string; query: URLSearchP
             <label htmlFor="f-live">Refresh every 5 s</label>
           </div>
         </form>
+        {detail.data && detail.data.events.length > 0 && (
+          <div className="bulk">
+            <BulkSend
+              machine={machine}
+              events={detail.data.events}
+              filter={filter}
+              allowed={access?.operate ?? true}
+            />
+          </div>
+        )}
         {versions.data && versions.data.versions.length > 1 && (
           <div className="bulk">
             <MigrateSelection

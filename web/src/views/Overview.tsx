@@ -6,6 +6,7 @@ import { formatAge, parseDuration } from '../format';
 import { useLoad, useNow, useStored } from '../hooks';
 import { hrefs, Link } from '../router';
 import { type ChartState, type MachineSummary, STATUSES } from '../types';
+import { DeadLetters } from './DeadLetters';
 
 /** The stuck threshold, shared by every view (localStorage). */
 export function useStuckThreshold(): [number, string, (text: string) => void] {
@@ -15,7 +16,7 @@ export function useStuckThreshold(): [number, string, (text: string) => void] {
 
 /** Every machine, its versions, instance counts per status and state, and the oldest instance per state. */
 export function Overview() {
-  const machines = useLoad(listMachines, 'machines');
+  const machines = useLoad(listMachines, 'machines', 5000);
   const [threshold, text, setText] = useStuckThreshold();
   return (
     <main id="main" className="overview">
@@ -45,6 +46,7 @@ export function Overview() {
           <MachineCard key={m.name} machine={m} threshold={threshold} />
         ))}
       </div>
+      {machines.data && <DeadLetters />}
     </main>
   );
 }
@@ -112,6 +114,9 @@ function MachineCard({ machine, threshold }: { machine: MachineSummary; threshol
         <li className="chip">
           <strong>{data ? data.total : '…'}</strong> instance{data?.total === 1 ? '' : 's'}
           {data?.truncated && <span title="Only the first 20,000 were counted">+</span>}
+        </li>
+        <li className="chip" title="Transitions this server committed in the last 60 seconds">
+          <strong>{machine.transitionsPerMinute ?? '…'}</strong> transitions/min
         </li>
         {STATUSES.map((status) => (
           <li key={status} className={`chip status-${status}`}>
