@@ -126,8 +126,8 @@ describe('machines', () => {
     const h = await harness();
     expect(await (await h.call('GET', '/v1/machines')).json()).toEqual({
       machines: [
-        { name: 'order', versions: ['1'], latest: '1' },
-        { name: 'checkout', versions: ['1'], latest: '1' },
+        { name: 'order', versions: ['1'], latest: '1', transitionsPerMinute: 0 },
+        { name: 'checkout', versions: ['1'], latest: '1', transitionsPerMinute: 0 },
       ],
     });
   });
