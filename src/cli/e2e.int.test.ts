@@ -1,46 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, type Run, servingUrl, stator } from './test-support/processes.js';
 
 /**
  * The README walkthrough against a spawned `stator serve examples/module.ts`
  * on a temporary SQLite file and a free port: create → Pay → watch → history →
  * graph through the CLI and through fetch, then SIGTERM and a clean exit.
  */
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
-
-interface Run {
-  readonly code: number | null;
-  readonly out: string;
-  readonly err: string;
-}
-
-function collect(child: ChildProcess): Promise<Run> {
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
-
-const stator = (args: string[], env: Record<string, string> = {}) =>
-  spawn(process.execPath, [...CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
 
 describe('stator serve, end to end', () => {
   let server: ChildProcess;
@@ -51,18 +20,7 @@ describe('stator serve, end to end', () => {
     const db = join(await mkdtemp(join(tmpdir(), 'stator-e2e-')), 'e2e.db');
     server = stator(['serve', 'examples/module.ts', '--port', '0', '--db', `sqlite:${db}`]);
     exited = collect(server);
-    url = await new Promise<string>((resolve, reject) => {
-      let seen = '';
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 20_000);
-      server.stderr?.on('data', (d) => {
-        seen += d;
-        const match = /serving examples\/module\.ts on (http:\/\/[\d.:]+)/.exec(seen);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
+    url = await servingUrl(server);
   }, 30_000);
 
   afterAll(() => {

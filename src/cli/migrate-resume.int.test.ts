@@ -1,57 +1,30 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { collect, servingUrl, stator as spawnStator } from './test-support/processes.js';
 
 /**
  * A bulk migration killed half-way — the CLI and the server both SIGKILLed —
  * and run again: every instance ends on the new version, each migrated once.
  */
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TICKETS = 120;
 
+/** `stator <args>`, SIGKILLed when the test ends if still running. */
 function stator(args: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnStator(args);
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return child;
 }
 
-function exited(child: ChildProcess): Promise<{ code: number | null; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
-}
-
 async function serve(module: string, db: string): Promise<{ child: ChildProcess; url: string }> {
   const child = stator(['serve', module, '--port', '0', '--db', `sqlite:${db}`]);
-  const url = await new Promise<string>((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 30_000);
-    child.stderr?.on('data', (d) => {
-      seen += d;
-      const match = /on (http:\/\/[\d.:]+)/.exec(seen);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-  });
-  return { child, url };
+  return { child, url: await servingUrl(child) };
 }
 
 async function kill(child: ChildProcess): Promise<void> {
@@ -105,7 +78,7 @@ describe('stator migrate-instances after SIGKILL', () => {
       '--url',
       server.url,
     ]);
-    const firstRun = exited(first);
+    const firstRun = collect(first);
     for (;;) {
       const live = await liveByVersion(server.url);
       if ((live['2'] ?? 0) >= 30) break;
@@ -119,7 +92,7 @@ describe('stator migrate-instances after SIGKILL', () => {
     const midway = await liveByVersion(server.url);
     expect(midway['1']).toBeGreaterThan(0);
     expect(midway['1']).toBeLessThan(TICKETS);
-    const second = await exited(
+    const second = await collect(
       stator([
         'migrate-instances',
         'ticket',

@@ -1,42 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, servingUrl, stator } from './test-support/processes.js';
 
 /**
  * The operator's commands against a spawned `stator serve examples/module.ts`
  * (SQLite, a free port, no auth): the emit stream over a real socket, audit,
  * pending, stuck, bulk-send resumed, stop.
  */
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
-
-interface Run {
-  readonly code: number | null;
-  readonly out: string;
-  readonly err: string;
-}
-
-function collect(child: ChildProcess): Promise<Run> {
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
-
-const stator = (args: string[]) =>
-  spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 
 describe('operating a running stator serve', () => {
   let server: ChildProcess;
@@ -46,18 +19,7 @@ describe('operating a running stator serve', () => {
     const db = join(await mkdtemp(join(tmpdir(), 'stator-ops-e2e-')), 'ops.db');
     server = stator(['serve', 'examples/module.ts', '--port', '0', '--db', `sqlite:${db}`]);
     void collect(server);
-    url = await new Promise<string>((resolve, reject) => {
-      let seen = '';
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 30_000);
-      server.stderr?.on('data', (d) => {
-        seen += d;
-        const match = /serving examples\/module\.ts on (http:\/\/[\d.:]+)/.exec(seen);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
+    url = await servingUrl(server);
   }, 40_000);
 
   afterAll(() => {
