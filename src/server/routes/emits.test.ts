@@ -1,38 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { problemOf } from '../test-support/harness.js';
 import { operatorHarness } from '../test-support/operator-harness.js';
+import { readSseMessages } from '../test-support/sse.js';
 
 type Emit = { position: number; id: string; event: { type: string } };
 
 /** Reads `count` SSE `emit` messages, then cancels the stream. */
-async function readEmits(response: Response, count: number): Promise<{ id: string; data: Emit }[]> {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  const out: { id: string; data: Emit }[] = [];
-  let buffer = '';
-  try {
-    while (out.length < count) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const field = (name: string) =>
-          block
-            .split('\n')
-            .find((l) => l.startsWith(`${name}: `))
-            ?.slice(name.length + 2);
-        if (field('event') === 'emit')
-          out.push({ id: field('id')!, data: JSON.parse(field('data')!) });
-        if (out.length === count) break;
-      }
-    }
-  } finally {
-    await reader.cancel();
-  }
-  return out;
-}
+const readEmits = (response: Response, count: number) =>
+  readSseMessages<Emit>(response, 'emit', count);
 
 async function paidOrders(ids: string[], auth = false) {
   const h = await operatorHarness({ auth });

@@ -1,19 +1,12 @@
-/** Reads `count` SSE messages of type `transition` from a response body, then cancels it. */
-export async function readTransitions(
+/** Reads `count` SSE messages of type `event` (their id and parsed data) from a response body, then cancels it. */
+export async function readSseMessages<T>(
   response: Response,
+  event: string,
   count: number,
-): Promise<
-  {
-    id: string;
-    data: {
-      event: { seq: number; type: string };
-      state: { value: unknown; status: string } | null;
-    };
-  }[]
-> {
+): Promise<{ id: string; data: T }[]> {
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
-  const out: Awaited<ReturnType<typeof readTransitions>> = [];
+  const out: { id: string; data: T }[] = [];
   let buffer = '';
   try {
     while (out.length < count) {
@@ -29,7 +22,7 @@ export async function readTransitions(
             .split('\n')
             .find((l) => l.startsWith(`${name}: `))
             ?.slice(name.length + 2);
-        if (field('event') === 'transition')
+        if (field('event') === event)
           out.push({ id: field('id')!, data: JSON.parse(field('data')!) });
         end = buffer.indexOf('\n\n');
       }
@@ -38,6 +31,22 @@ export async function readTransitions(
     await reader.cancel();
   }
   return out;
+}
+
+/** Reads `count` SSE messages of type `transition` from a response body, then cancels it. */
+export function readTransitions(
+  response: Response,
+  count: number,
+): Promise<
+  {
+    id: string;
+    data: {
+      event: { seq: number; type: string };
+      state: { value: unknown; status: string } | null;
+    };
+  }[]
+> {
+  return readSseMessages(response, 'transition', count);
 }
 
 /** Reads the body to its end (for streams the server closes). */
