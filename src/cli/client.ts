@@ -101,3 +101,30 @@ export function instancePath(machine: string, id?: string, rest = ''): string {
   const base = `/v1/machines/${encodeURIComponent(machine)}/instances`;
   return id === undefined ? base : `${base}/${encodeURIComponent(id)}${rest}`;
 }
+
+/**
+ * Reads an instance's paged log (`/history`, `/audit`): one page after
+ * `after`, or with `all` every page to the end. Returns the items and the
+ * `next` position of the last page read (null at the end).
+ */
+export async function readInstancePages<T>(
+  client: StatorClient,
+  path: string,
+  field: string,
+  options: { readonly after: number; readonly limit: number; readonly all: boolean },
+): Promise<{ items: T[]; next: number | null }> {
+  const items: T[] = [];
+  let after: number | null = options.after;
+  let next: number | null = null;
+  do {
+    type Page = Record<string, unknown> & { next: number | null };
+    const page: Page = await client.json<Page>(
+      'GET',
+      `${path}?after=${after}&limit=${options.limit}`,
+    );
+    items.push(...((page[field] as T[] | undefined) ?? []));
+    next = page.next;
+    after = next;
+  } while (options.all && after !== null);
+  return { items, next };
+}

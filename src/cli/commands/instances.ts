@@ -6,7 +6,7 @@ import type {
   InstancePage,
   InstanceState,
 } from '../../runtime/types.js';
-import { instancePath } from '../client.js';
+import { instancePath, readInstancePages } from '../client.js';
 import { parseCount, parseDuration, parseJsonFlag } from '../durations.js';
 import type { CliIo } from '../io.js';
 import { type ClientFlags, clientOf, outputOf, withClientFlags } from '../options.js';
@@ -127,18 +127,12 @@ export function instanceCommands(program: Command, io: CliIo): void {
     ) => {
       const client = clientOf(flags, io);
       const limit = parseCount(flags.limit, '--limit');
-      let after: number | null = parseCount(flags.after, '--after', 0);
-      const events: HistoryPage['events'] = [];
-      let next: number | null = null;
-      do {
-        const page: HistoryPage = await client.json<HistoryPage>(
-          'GET',
-          `${instancePath(machine, id, '/history')}?after=${after}&limit=${limit}`,
-        );
-        events.push(...page.events);
-        next = page.next;
-        after = next;
-      } while (flags.all && after !== null);
+      const { items: events, next } = await readInstancePages<HistoryPage['events'][number]>(
+        client,
+        instancePath(machine, id, '/history'),
+        'events',
+        { after: parseCount(flags.after, '--after', 0), limit, all: flags.all === true },
+      );
       outputOf(flags, io).result({ events, next }, () =>
         table(
           ['SEQ', 'TYPE', 'ACTOR', 'RECORDED', 'PAYLOAD'],

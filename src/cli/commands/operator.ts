@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { formatStateValue } from '../../core/state-value.js';
-import type { AuditPage, CommandResult, PendingWork } from '../../runtime/types.js';
+import type { CommandResult, PendingWork } from '../../runtime/types.js';
 import type { AuditRecord, OutboxRow } from '../../store/types.js';
-import { instancePath } from '../client.js';
+import { instancePath, readInstancePages } from '../client.js';
 import { parseCount } from '../durations.js';
 import type { CliIo } from '../io.js';
 import { type ClientFlags, clientOf, outputOf, withClientFlags } from '../options.js';
@@ -28,19 +28,16 @@ export function operatorCommands(program: Command, io: CliIo): void {
       flags: ClientFlags & { after: string; limit: string; all?: boolean },
     ) => {
       const client = clientOf(flags, io);
-      const limit = parseCount(flags.limit, '--limit');
-      let after: number | null = parseCount(flags.after, '--after', 0);
-      const entries: AuditRecord[] = [];
-      let next: number | null = null;
-      do {
-        const page: AuditPage = await client.json<AuditPage>(
-          'GET',
-          `${instancePath(machine, id, '/audit')}?after=${after}&limit=${limit}`,
-        );
-        entries.push(...page.entries);
-        next = page.next;
-        after = next;
-      } while (flags.all && after !== null);
+      const { items: entries, next } = await readInstancePages<AuditRecord>(
+        client,
+        instancePath(machine, id, '/audit'),
+        'entries',
+        {
+          after: parseCount(flags.after, '--after', 0),
+          limit: parseCount(flags.limit, '--limit'),
+          all: flags.all === true,
+        },
+      );
       outputOf(flags, io).result({ entries, next }, () => {
         const rows = entries.map((e) => [
           String(e.position),
