@@ -25,6 +25,11 @@ export type {
   SubscribeOptions,
   Subscription,
 } from './runtime/effects/types.js';
-export type { InspectionEvent, InspectionListener, InspectionType } from './runtime/inspection.js';
+export type {
+  InspectionEvent,
+  InspectionListener,
+  InspectionObserver,
+  InspectionType,
+} from './runtime/inspection.js';
 export type * from './runtime/types.js';
 export type * from './store/types.js';

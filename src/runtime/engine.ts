@@ -82,6 +82,7 @@ export async function createEngineWithInternals(
   const { store } = options;
   const clock = options.clock ?? systemClock;
   const inspector = new Inspector();
+  for (const { listener, types } of options.observers ?? []) inspector.subscribe(listener, types);
   const liveShadow = new LiveShadow(store, registry, inspector, clock, options.shadow ?? {});
   const log = options.log ?? consoleLog;
   inspector.subscribe(

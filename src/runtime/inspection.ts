@@ -120,6 +120,12 @@ export type InspectionEvent =
 export type InspectionType = InspectionEvent['type'];
 export type InspectionListener = (event: InspectionEvent) => void;
 
+/** A listener with the event types it wants (all when omitted). */
+export interface InspectionObserver {
+  readonly listener: InspectionListener;
+  readonly types?: readonly InspectionType[];
+}
+
 /**
  * The stream. Listeners are called synchronously, in subscription order; one
  * that throws is reported as a `log` event and kept. A listener may name the

@@ -24,7 +24,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './effects/types.js';
-import type { InspectionListener, InspectionType } from './inspection.js';
+import type { InspectionListener, InspectionObserver, InspectionType } from './inspection.js';
 import type { TransitionTracer } from './trace-hook.js';
 import type { LiveShadowStats, ShadowOptions, ShadowReport } from './versioning/types.js';
 
@@ -162,6 +162,13 @@ export interface EngineOptions extends EffectsOptions {
    * Default `console.warn`.
    */
   readonly log?: (message: string, error?: unknown) => void;
+  /**
+   * Inspection listeners subscribed before the engine opens its store, so they
+   * see everything from the first event: timers fired and effects resumed at
+   * start-up included, and each commit before the effects it causes. (Those
+   * subscribed later with `engine.inspect` see what happens from then on.)
+   */
+  readonly observers?: readonly InspectionObserver[];
   readonly store: Store;
   readonly machines: readonly (AnyStateMachine | MachineRegistration)[];
   /** Source of recorded event times. Default: the system clock. */
