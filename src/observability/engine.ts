@@ -1,9 +1,10 @@
 import { Registry } from 'prom-client';
 import { createEngine as createRuntimeEngine } from '../runtime/engine.js';
+import type { InspectionObserver } from '../runtime/inspection.js';
 import type { Engine, EngineOptions } from '../runtime/types.js';
 import { LOG_EVENTS, type TransitionLogOptions, transitionLog } from './logging.js';
-import type { MetricsOptions } from './metrics.js';
-import { attachMetrics } from './observe-metrics.js';
+import { EngineMetrics, METRIC_EVENTS, type MetricsOptions } from './metrics.js';
+import { refreshGauges } from './observe-metrics.js';
 import { EngineTracing, TRACE_EVENTS, type TracingOptions } from './tracing.js';
 
 /** What the engine reports about itself, beside its inspection events. */
@@ -39,7 +40,8 @@ export interface ObservedEngine extends Engine {
 /**
  * Starts an engine (see the runtime's `createEngine`) with its observers
  * attached: metrics (`engine.metrics`) and OpenTelemetry tracing by default,
- * the transition log when asked for.
+ * the transition log when asked for. They are subscribed before the engine
+ * starts, so they see its start-up too (timers that fell due, effects resumed).
  *
  * @example
  * const engine = await createEngine({ store: sqliteStore({ path: './orders.db' }), machines: [orderMachine] });
@@ -57,26 +59,33 @@ export async function createEngine(
         );
   // Built first: a bad option throws before any engine is open.
   const log = options.transitionLog ? transitionLog(options.transitionLog) : undefined;
-  const engine = await createRuntimeEngine(tracing ? { ...options, tracer: tracing } : options);
-  const untrace = tracing && engine.inspect((event) => tracing.observe(event), TRACE_EVENTS);
-  const unlog = log && engine.inspect(log, LOG_EVENTS);
-  const metrics =
-    options.metrics === false
-      ? undefined
-      : attachMetrics(engine, options.store, {
-          ...(typeof options.metrics === 'object' && options.metrics),
-          now: () => (options.clock ?? Date).now(),
-          onError: (error) => (options.log ?? warn)('reading metrics from the store failed', error),
-        });
-  const registry = metrics?.registry ?? new Registry();
+  const metricsOptions = typeof options.metrics === 'object' ? options.metrics : {};
+  const metrics = options.metrics === false ? undefined : new EngineMetrics(metricsOptions);
+  // The tracer first: it must hear of a commit before the effects that commit starts.
+  const observers: InspectionObserver[] = [
+    ...(tracing ? [{ listener: tracing.observe.bind(tracing), types: TRACE_EVENTS }] : []),
+    ...(metrics ? [{ listener: metrics.observe.bind(metrics), types: METRIC_EVENTS }] : []),
+    ...(log ? [{ listener: log, types: LOG_EVENTS }] : []),
+    ...(options.observers ?? []),
+  ];
+  const engine = await createRuntimeEngine({
+    ...options,
+    observers,
+    ...(tracing && { tracer: tracing }),
+  });
+  const gauges =
+    metrics &&
+    refreshGauges(metrics, engine, options.store, {
+      ...metricsOptions,
+      now: () => (options.clock ?? Date).now(),
+      onError: (error) => (options.log ?? warn)('reading metrics from the store failed', error),
+    });
   return {
     ...engine,
-    metrics: registry,
+    metrics: metrics?.registry ?? new Registry(),
     async close() {
-      await metrics?.stop();
+      await gauges?.stop();
       await engine.close();
-      untrace?.();
-      unlog?.();
     },
   };
 }

@@ -222,11 +222,7 @@ export class EngineMetrics {
       case 'transition.committed': {
         const { instance, event: ev } = event.write;
         const machine = instance.machine;
-        this.transitions.inc({
-          machine,
-          event: this.#events.label(machine, ev.type),
-          outcome: 'applied',
-        });
+        this.#transition.get(machine, this.#events.label(machine, ev.type), 'applied').inc();
         const previous = event.previous;
         if (previous !== undefined && instance.stateEnteredAt !== previous.stateEnteredAt) {
           const seconds = Math.max(0, ev.recordedAt - previous.stateEnteredAt) / 1000;

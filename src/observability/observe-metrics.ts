@@ -16,6 +16,11 @@ export interface AttachedMetrics {
 
 export const DEFAULT_REFRESH_MS = 15_000;
 
+export type RefreshOptions = Pick<MetricsOptions, 'refreshMs'> & {
+  readonly now?: () => number;
+  readonly onError?: (e: unknown) => void;
+};
+
 /**
  * Observes `engine`'s inspection events into Prometheus instruments and reads
  * the store gauges every `refreshMs` (the timer does not keep the process
@@ -31,13 +36,31 @@ export const DEFAULT_REFRESH_MS = 15_000;
 export function attachMetrics(
   engine: Pick<Engine, 'inspect' | 'machines'>,
   store: StoreStats,
-  options: MetricsOptions & {
-    readonly now?: () => number;
-    readonly onError?: (e: unknown) => void;
-  } = {},
+  options: MetricsOptions & RefreshOptions = {},
 ): AttachedMetrics {
   const metrics = new EngineMetrics(options);
   const unsubscribe = engine.inspect((event) => metrics.observe(event), METRIC_EVENTS);
+  const gauges = refreshGauges(metrics, engine, store, options);
+  return {
+    ...gauges,
+    async stop() {
+      unsubscribe();
+      await gauges.stop();
+    },
+  };
+}
+
+/**
+ * Reads the store gauges of `metrics` now and every `refreshMs`, for metrics
+ * whose events are observed already (`createEngine` subscribes them as
+ * observers before the engine starts).
+ */
+export function refreshGauges(
+  metrics: EngineMetrics,
+  engine: Pick<Engine, 'machines'>,
+  store: StoreStats,
+  options: RefreshOptions = {},
+): AttachedMetrics {
   const now = options.now ?? Date.now;
   let running: Promise<void> | undefined;
   const refresh = (): Promise<void> => {
@@ -68,7 +91,6 @@ export function attachMetrics(
     refresh,
     async stop() {
       clearInterval(timer);
-      unsubscribe();
       await running;
     },
   };

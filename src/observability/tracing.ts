@@ -19,7 +19,6 @@
 import {
   type Attributes,
   type Context,
-  context as contextApi,
   isSpanContextValid,
   type Link,
   ProxyTracerProvider,
@@ -79,7 +78,7 @@ export class EngineTracing implements TransitionTracer {
   /** The transition span open per instance (its mailbox runs one at a time). */
   readonly #open = new Map<string, Span>();
   /** Effect attempts under way, by effect id. */
-  readonly #effects = new Map<string, Promise<Span>>();
+  readonly #effects = new Map<string, Span | Promise<Span>>();
 
   /** False while no SDK is registered (and no tracer was given): then nothing is done at all. */
   readonly #live: () => boolean;
@@ -92,14 +91,17 @@ export class EngineTracing implements TransitionTracer {
   }
 
   start(request: TransitionTraceRequest): TransitionTrace | Promise<TransitionTrace> {
-    return this.#live() ? this.#start(request) : UNTRACED;
+    if (!this.#live()) return UNTRACED;
+    if (request.kind === 'create') return this.#begin(request, undefined);
+    // In memory (the common case), no promise: the commit path goes on synchronously.
+    const root = this.#cachedRoot(keyOf(request.machine, request.id));
+    if (root !== undefined) return this.#begin(request, root ?? undefined);
+    return this.#loadRoot(request.machine, request.id).then((r) => this.#begin(request, r));
   }
 
-  async #start(request: TransitionTraceRequest): Promise<TransitionTrace> {
+  #begin(request: TransitionTraceRequest, root: SpanContext | undefined): TransitionTrace {
     const key = keyOf(request.machine, request.id);
     const incoming = parseTraceparent(request.incoming?.traceparent);
-    const root =
-      request.kind === 'create' ? undefined : await this.#rootOf(request.machine, request.id);
     const parent = incoming ?? root;
     const links: Link[] =
       incoming && root && incoming.traceId !== root.traceId ? [{ context: root }] : [];
@@ -155,21 +157,31 @@ export class EngineTracing implements TransitionTracer {
       case 'transition.committed': {
         const { instance, event: ev } = event.write;
         const key = keyOf(instance.machine, instance.id);
-        const own = parseTraceparent(ev.traceContext?.traceparent);
+        const span = this.#open.get(key);
+        // The stored context is the open span's own when it has one: no need to parse it back.
+        const mine = span?.spanContext();
+        const own =
+          mine !== undefined && isSpanContextValid(mine)
+            ? mine
+            : parseTraceparent(ev.traceContext?.traceparent);
         const known = this.#remember(key, ev.seq === 1 ? (own ?? null) : undefined);
         if (own) known.last = { seq: ev.seq, span: own };
-        this.#open.get(key)?.setAttributes({
-          'stator.state.from': event.previous ? stateKey(event.previous.value) : '',
-          'stator.state.to': stateKey(instance.value),
-          'stator.seq': ev.seq,
-          'stator.outcome': 'applied',
-        });
+        if (span?.isRecording()) {
+          span.setAttributes({
+            'stator.state.from': event.previous ? stateKey(event.previous.value) : '',
+            'stator.state.to': stateKey(instance.value),
+            'stator.seq': ev.seq,
+            'stator.outcome': 'applied',
+          });
+        }
         return;
       }
       case 'transition.rejected':
       case 'transition.discarded': {
         const { audit } = event;
-        this.#open.get(keyOf(audit.machine, audit.id))?.setAttributes({
+        const span = this.#open.get(keyOf(audit.machine, audit.id));
+        if (!span?.isRecording()) return;
+        span.setAttributes({
           ...(audit.from !== null && { 'stator.state.from': stateKey(audit.from) }),
           'stator.outcome': audit.outcome,
           ...(audit.reason !== null && { 'stator.reason': audit.reason }),
@@ -178,7 +190,7 @@ export class EngineTracing implements TransitionTracer {
       }
       case 'timer.fired': {
         const { timer } = event;
-        void this.#child(timer.machine, timer.id, timer.setBySeq).then((parent) => {
+        const open = (parent: Context) =>
           this.#tracer
             .startSpan(
               'stator.timer',
@@ -195,12 +207,15 @@ export class EngineTracing implements TransitionTracer {
               parent,
             )
             .end(event.at);
-        });
+        const parent = this.#parentOf(timer.machine, timer.id, timer.setBySeq);
+        if (parent instanceof Promise) void parent.then(open);
+        else open(parent);
         return;
       }
       case 'effect.started': {
         const { row } = event;
-        const span = this.#child(row.machine, row.id, row.seq).then((parent) =>
+        if (!TRACED_EFFECTS.has(row.effect.kind)) return;
+        const open = (parent: Context) =>
           this.#tracer.startSpan(
             effectSpanName(row),
             {
@@ -208,9 +223,12 @@ export class EngineTracing implements TransitionTracer {
               attributes: { ...effectAttributes(row), 'stator.effect.attempt': event.attempt },
             },
             parent,
-          ),
+          );
+        const parent = this.#parentOf(row.machine, row.id, row.seq);
+        this.#effects.set(
+          row.effectId,
+          parent instanceof Promise ? parent.then(open) : open(parent),
         );
-        this.#effects.set(row.effectId, span);
         return;
       }
       case 'effect.succeeded':
@@ -219,14 +237,16 @@ export class EngineTracing implements TransitionTracer {
         if (span === undefined) return;
         this.#effects.delete(event.row.effectId);
         const at = event.at;
-        void span.then((s) => {
+        const close = (s: Span) => {
           if (event.type === 'effect.failed') {
             s.recordException(event.error instanceof Error ? event.error : String(event.error));
             s.setStatus({ code: SpanStatusCode.ERROR });
             s.setAttribute('stator.effect.dead_lettered', event.deadLettered);
           }
           s.end(at);
-        });
+        };
+        if (span instanceof Promise) void span.then(close);
+        else close(span);
         return;
       }
       default:
@@ -234,30 +254,37 @@ export class EngineTracing implements TransitionTracer {
     }
   }
 
-  /** The context an instance's effect or timer span hangs under: the transition that caused it, else the creation. */
-  async #child(machine: string, id: string, seq: number): Promise<Context> {
-    // The effects runtime starts effects while the commit is being announced, before this
-    // tracer hears of it: look once that announcement is over.
-    await null;
-    const known = this.#known.get(keyOf(machine, id));
-    const parent = known?.last?.seq === seq ? known.last.span : await this.#rootOf(machine, id);
-    return parent ? trace.setSpanContext(contextApi.active(), parent) : ROOT_CONTEXT;
-  }
-
-  /** The creation span of an instance: in memory, else from event 1 of its history (any process wrote it). */
-  async #rootOf(machine: string, id: string): Promise<SpanContext | undefined> {
+  /**
+   * The context an instance's effect or timer span hangs under: the transition
+   * that caused it (heard of already: this tracer observes commits before the
+   * effects runtime does), else the creation span.
+   */
+  #parentOf(machine: string, id: string, seq: number): Context | Promise<Context> {
     const key = keyOf(machine, id);
     const known = this.#known.get(key);
-    if (known && known.root !== undefined) {
-      this.#known.delete(key);
-      this.#known.set(key, known);
-      return known.root ?? undefined;
-    }
+    if (known?.last?.seq === seq) return contextOf(known.last.span);
+    const root = this.#cachedRoot(key);
+    if (root !== undefined) return contextOf(root ?? undefined);
+    return this.#loadRoot(machine, id).then(contextOf);
+  }
+
+  /** The creation span of an instance if in memory (null: it has none), undefined when not known. */
+  #cachedRoot(key: string): SpanContext | null | undefined {
+    const known = this.#known.get(key);
+    if (known === undefined || known.root === undefined) return undefined;
+    // Most recently used last: the cache drops the first.
+    this.#known.delete(key);
+    this.#known.set(key, known);
+    return known.root;
+  }
+
+  /** The creation span from event 1 of the instance's history (any process wrote it). */
+  async #loadRoot(machine: string, id: string): Promise<SpanContext | undefined> {
     const [first] = await this.#store
       .readEvents({ machine, id }, { after: 0, limit: 1 })
       .catch(() => []);
     const root = first?.seq === 1 ? parseTraceparent(first.traceContext?.traceparent) : undefined;
-    this.#remember(key, root ?? null);
+    this.#remember(keyOf(machine, id), root ?? null);
     return root;
   }
 
@@ -274,6 +301,22 @@ export class EngineTracing implements TransitionTracer {
     return known;
   }
 }
+
+const contextOf = (parent: SpanContext | undefined): Context =>
+  parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
+
+/**
+ * The effects that get a span: activity attempts, custom actions and sends to
+ * other instances (whose transition spans they then parent). Emits are not
+ * spanned: their handlers are the subscriber's, and they would add a span per
+ * emitted event to every trace.
+ */
+const TRACED_EFFECTS: ReadonlySet<OutboxRow['effect']['kind']> = new Set([
+  'activity.start',
+  'activity.stop',
+  'action',
+  'send',
+]);
 
 const keyOf = (machine: string, id: string) => `${machine}\u0000${id}`;
 
