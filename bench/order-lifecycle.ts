@@ -46,14 +46,26 @@ const provider = new BasicTracerProvider({
 });
 const devNull = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
 
+/**
+ * Between runs: the spans exported, the log flushed, and the garbage of the
+ * run collected (with --expose-gc, as `npm run bench` runs it), so no variant
+ * pays for the heap another one left.
+ */
+async function settle(): Promise<void> {
+  await provider.forceFlush();
+  exporter.reset();
+  await new Promise<void>((resolve) => devNull.flush(() => resolve()));
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 /** The observability variants, by name: what each turns on. */
 const VARIANTS: Record<string, () => ObservabilityOptions> = {
   off: () => OBSERVERS_OFF,
   'metrics + tracing, API only': () => ({ metrics: true, tracing: true }),
-  'metrics + tracing, SDK to memory': () => {
-    exporter.reset();
-    return { metrics: true, tracing: { tracer: provider.getTracer('bench') } };
-  },
+  'metrics + tracing, SDK to memory': () => ({
+    metrics: true,
+    tracing: { tracer: provider.getTracer('bench') },
+  }),
   '... + transition log': () => ({
     metrics: true,
     tracing: { tracer: provider.getTracer('bench') },
@@ -77,13 +89,16 @@ async function observability(storeName: 'sqlite' | 'memory'): Promise<void> {
     const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     // A discarded warm-up of every variant, then each run in a rotated order, so
     // neither JIT warm-up nor drift in machine load favours the variants run last.
-    for (const name of names) await run(c, VARIANTS[name]!());
+    for (const name of names) {
+      await run(c, VARIANTS[name]!());
+      await settle();
+    }
     for (let i = 0; i < RUNS; i++) {
       for (const name of [...names.slice(i % names.length), ...names.slice(0, i % names.length)]) {
         const sample = await run(c, VARIANTS[name]!());
         samples[name]!.push(sample.rate);
         cpu[name]!.push(sample.cpuUs ?? 0);
-        await provider.forceFlush();
+        await settle();
       }
       process.stderr.write(`observability ${storeName} c=${c} run ${i + 1}/${RUNS} done\n`);
     }
