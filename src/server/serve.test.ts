@@ -98,6 +98,34 @@ describe('createServer', () => {
     await first.close();
   });
 
+  it('reads bodies off the wire within the limit, declared with Content-Length or chunked', async () => {
+    const server = await start({ bodyLimit: 64 });
+    const post = (headers: string, body: string) =>
+      rawRequest(
+        server.port,
+        `POST /v1/machines/order/instances HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nconnection: close\r\n${headers}\r\n${body}`,
+      );
+    const input = JSON.stringify({ id: 'o-1', input: { total: 40 } });
+    const created = await post(`content-length: ${input.length}\r\n`, input);
+    expect(created).toMatch(/^HTTP\/1\.1 201/);
+    const big = JSON.stringify({ id: 'o-2', input: { total: 40, note: 'x'.repeat(100) } });
+    const declared = await post(`content-length: ${big.length}\r\n`, big);
+    expect(declared).toMatch(/^HTTP\/1\.1 413/);
+    // No length declared: counted while it streams in.
+    const chunk = (text: string) => `${text.length.toString(16)}\r\n${text}\r\n`;
+    const chunked = await post(
+      'transfer-encoding: chunked\r\n',
+      `${chunk(big.slice(0, 50))}${chunk(big.slice(50))}0\r\n\r\n`,
+    );
+    expect(chunked).toMatch(/^HTTP\/1\.1 413/);
+    expect(chunked).toContain('"code":"PAYLOAD_TOO_LARGE"');
+    const small = await post('transfer-encoding: chunked\r\n', `${chunk(input)}0\r\n\r\n`);
+    expect(small).toMatch(/^HTTP\/1\.1 409/); // o-1 exists: the body was read and parsed
+    const broken = await post('content-length: 9\r\n', '{"input":');
+    expect(broken).toMatch(/^HTTP\/1\.1 400/);
+    await server.close();
+  });
+
   it('answers malformed HTTP and oversized headers with problem+json', async () => {
     const server = await start();
     const garbage = await rawRequest(server.port, 'NONSENSE\r\n\r\n');

@@ -33,11 +33,7 @@ export function bulkRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
 
   app.post(BULK_SEND, async (c) => {
     const machine = machineParam(c);
-    const body = parseWith(
-      BulkSendBody,
-      await readJsonBody(c.req.raw, ctx.bodyLimit),
-      'The bulk send',
-    );
+    const body = parseWith(BulkSendBody, await readJsonBody(c, ctx.bodyLimit), 'The bulk send');
     assertCanRead(ctx, c, machine);
     assertCanOperate(ctx, c, machine);
     const { type, ...payload } = body.event;

@@ -47,7 +47,7 @@ export function emitRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
 
   app.post(EMIT_CURSOR, async (c) => {
     const name = parseWith(SubscriberName, c.req.param('name'), 'The subscriber name');
-    const body = parseWith(CursorBody, await readJsonBody(c.req.raw, ctx.bodyLimit), 'The cursor');
+    const body = parseWith(CursorBody, await readJsonBody(c, ctx.bodyLimit), 'The cursor');
     await engine.setEmitCursor(name, body.position);
     return c.json({ subscriber: name, position: body.position });
   });

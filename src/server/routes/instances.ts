@@ -58,7 +58,7 @@ export function instanceRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
 
   app.post(INSTANCES, async (c) => {
     const machine = machineParam(c);
-    const raw = await readJsonBody(c.req.raw, ctx.bodyLimit, true);
+    const raw = await readJsonBody(c, ctx.bodyLimit, true);
     const body = parseWith(CreateBody, raw ?? {}, 'The create request');
     const options = commandOptions(c);
     // Without an id, the Idempotency-Key names the instance: a repeated create finds the first.
@@ -106,7 +106,7 @@ export function instanceRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
   app.post(EVENTS, async (c) => {
     const machine = machineParam(c);
     const id = idParam(c);
-    const event = parseWith(EventBody, await readJsonBody(c.req.raw, ctx.bodyLimit), 'The event');
+    const event = parseWith(EventBody, await readJsonBody(c, ctx.bodyLimit), 'The event');
     const result = await engine.send(machine, id, event, commandOptions(c));
     // A recorded result is shown only to a caller who may read the instance now.
     if (result.duplicate) assertCanRead(ctx, c, machine, result);

@@ -48,7 +48,7 @@ export function operatorRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
   app.post(STOP, async (c) => {
     const machine = machineParam(c);
     const id = idParam(c);
-    const raw = await readJsonBody(c.req.raw, ctx.bodyLimit, true);
+    const raw = await readJsonBody(c, ctx.bodyLimit, true);
     const body = parseWith(StopBody, raw ?? {}, 'The stop request');
     // Authorized by the engine, as event `xstate.stop` (the `operate` rule; audited when denied).
     const result = await engine.stop(machine, id, {

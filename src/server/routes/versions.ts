@@ -52,7 +52,7 @@ export function versionRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
 
   app.post(SHADOW, async (c) => {
     const machine = machineParam(c);
-    const body = parseWith(ShadowBody, await readJsonBody(c.req.raw, ctx.bodyLimit), 'The request');
+    const body = parseWith(ShadowBody, await readJsonBody(c, ctx.bodyLimit), 'The request');
     assertCanRead(ctx, c, machine);
     const report = await engine.shadow(machine, body.candidate, {
       ...(body.ids ? { ids: body.ids } : { sample: body.sample ?? DEFAULT_SHADOW_SAMPLE }),
@@ -71,11 +71,7 @@ export function versionRoutes(app: Hono<AppEnv>, ctx: AppContext): void {
   app.post(MIGRATE, async (c) => {
     const machine = machineParam(c);
     const id = idParam(c);
-    const body = parseWith(
-      MigrateBody,
-      await readJsonBody(c.req.raw, ctx.bodyLimit),
-      'The migration',
-    );
+    const body = parseWith(MigrateBody, await readJsonBody(c, ctx.bodyLimit), 'The migration');
     const result = await engine.migrate(machine, id, {
       ...commandOptions(c),
       to: body.to,
