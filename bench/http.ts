@@ -7,10 +7,11 @@
  * ratio HTTP / in process per store and concurrency (median of the per-round
  * ratios).
  *
- * HTTP side: a real child process, `node --import tsx src/cli/main.ts serve
- * examples/module.ts --port 0 --db <url> --log-level warn`, driven with Node's
- * global fetch (HTTP/1.1; Node 20's default undici Agent keeps connections
- * alive and opens as many per origin as there are callers). Per order: POST
+ * HTTP side: a real child process, `node --import tsx src/cli/main.ts
+ * serve examples/module.ts --port 0 --db <url> --log-level warn`, driven over
+ * HTTP/1.1 keep-alive by `node:http` with one socket per caller (BENCH_CLIENT=
+ * fetch for undici's fetch, as the peers' harness; see http-client.ts). The
+ * client's own CPU per transition is printed beside the server's. Per order: POST
  * /v1/machines/order/instances, POST …/events Pay, POST …/events Ship, each
  * answered after its commit. In process: createEngine over the same store
  * kind, with the module's machines, payload schemas and activities (what the
@@ -23,12 +24,14 @@
  * - `metrics`: metrics on as well (serve's default); the mean group-commit
  *   size in writes (stator_commit_batch_size sum / count; transitions and the lazy effect bookkeeping that rides along) is then read from each side's
  *   registry (GET /metrics for the server) and printed.
- * Both sides do 50 discarded warm-up orders on their fresh store first. CPU
+ * Both sides do BENCH_WARMUP (300) discarded warm-up orders on their fresh store
+ * first: the server is a fresh process each run, and its first thousand
+ * requests run mostly unoptimised code (with 50, a third of a c=32 run). CPU
  * per transition: the server process's (from /proc) against this process's
  * for the in-process engine.
  *
  * Env: BENCH_INSTANCES (2000, at c=32), BENCH_C1_INSTANCES (300, at c=1),
- * BENCH_RUNS (3), BENCH_STORES (sqlite,postgres), BENCH_OBSERVERS (off),
+ * BENCH_RUNS (3), BENCH_STORES (sqlite,postgres), BENCH_OBSERVERS (off), BENCH_CLIENT (node),
  * STATOR_PG_URL (postgres://postgres@127.0.0.1:5432/test), BENCH_DIR (os tmpdir).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -43,6 +46,7 @@ import { postgresStore } from '../src/postgres.js';
 import { sqliteStore } from '../src/sqlite.js';
 import { dropSchema, testSchema } from '../src/store/postgres/test-support/pg-server.js';
 import type { Store } from '../src/store/types.js';
+import { type ClientKind, jsonClient } from './http-client.js';
 import { fmt, median, pool, table } from './stats.js';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2000);
@@ -50,8 +54,9 @@ const C1_INSTANCES = Number(process.env.BENCH_C1_INSTANCES ?? 300);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',') as StoreKind[];
 const OBSERVERS = process.env.BENCH_OBSERVERS ?? 'off';
+const CLIENT = (process.env.BENCH_CLIENT ?? 'node') as ClientKind;
 const PG_URL = process.env.STATOR_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const WARMUP = 50;
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 const CONCURRENCIES = [1, 32] as const;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
@@ -61,6 +66,9 @@ type Side = 'http' | 'inproc';
 
 if (OBSERVERS !== 'off' && OBSERVERS !== 'metrics') {
   throw new Error(`BENCH_OBSERVERS is off or metrics; got "${OBSERVERS}".`);
+}
+if (CLIENT !== 'node' && CLIENT !== 'fetch') {
+  throw new Error(`BENCH_CLIENT is node or fetch; got "${CLIENT}".`);
 }
 for (const s of STORES) {
   if (s !== 'sqlite' && s !== 'postgres') throw new Error(`BENCH_STORES: unknown store "${s}".`);
@@ -78,6 +86,8 @@ interface Sample {
   cpuUs: number;
   /** Mean writes per group commit, lazy ones (effect bookkeeping) included; metrics mode only. */
   batch?: number;
+  /** Over HTTP: this process's CPU (the client's) per transition, µs. */
+  clientCpuUs?: number;
 }
 
 const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'stator-bench-http-'));
@@ -135,10 +145,18 @@ interface Calls {
 async function timed(calls: Calls, count: number, concurrency: number, cpu: () => number) {
   await lifecycle(calls, WARMUP, Math.min(concurrency, WARMUP), 'warm-');
   const cpu0 = cpu();
+  const own0 = process.cpuUsage();
   const t0 = performance.now();
   await lifecycle(calls, count, concurrency, 'o');
   const ms = performance.now() - t0;
-  return { rate: ((count * 3) / ms) * 1000, cpuUs: (cpu() - cpu0) / (count * 3) };
+  const own = process.cpuUsage(own0);
+  const transitions = count * 3;
+  return {
+    rate: (transitions / ms) * 1000,
+    cpuUs: (cpu() - cpu0) / transitions,
+    /** This process's CPU per transition: the client's, over HTTP. */
+    ownCpuUs: (own.user + own.system) / transitions,
+  };
 }
 
 /** Mean of a prom-client histogram from its `_sum` and `_count`. */
@@ -223,16 +241,12 @@ function processCpuUs(pid: number): number {
 async function overHttp(kind: StoreKind, count: number, concurrency: number): Promise<Sample> {
   const db = freshDb(kind);
   const { child, url } = await startServer(db.url);
+  const client = jsonClient(url, CLIENT, concurrency);
   const post = async (path: string, body: unknown, status: number) => {
-    const res = await fetch(`${url}/v1/machines/order/instances${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const out = (await res.json()) as { value?: unknown };
+    const res = await client.post(`/v1/machines/order/instances${path}`, body);
     if (res.status !== status)
-      throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(out)}`);
-    return out;
+      throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as { value?: unknown };
   };
   const calls: Calls = {
     create: async (id) => {
@@ -241,9 +255,13 @@ async function overHttp(kind: StoreKind, count: number, concurrency: number): Pr
     send: async (id, event) => (await post(`/${id}/events`, event, 200)).value,
   };
   try {
-    const sample: Sample = await timed(calls, count, concurrency, () =>
-      processCpuUs(child.pid as number),
+    const { ownCpuUs, ...sample }: Sample & { ownCpuUs: number } = await timed(
+      calls,
+      count,
+      concurrency,
+      () => processCpuUs(child.pid as number),
     );
+    sample.clientCpuUs = ownCpuUs;
     if (metricsOn) {
       sample.batch = meanOf(
         await (await fetch(`${url}/metrics`)).text(),
@@ -252,6 +270,7 @@ async function overHttp(kind: StoreKind, count: number, concurrency: number): Pr
     }
     return sample;
   } finally {
+    client.close();
     await stopServer(child);
     await db.drop();
   }
@@ -295,9 +314,12 @@ async function main(): Promise<void> {
     `observers on both sides: ${metricsOn ? 'metrics + ' : ''}tracing through the OpenTelemetry API without an SDK; no transition log${metricsOn ? '' : ', no metrics'}`,
   );
   console.log(
-    `server: node --import tsx src/cli/main.ts serve examples/module.ts --port 0 --db <fresh db> ${SERVE_FLAGS.join(' ')}\n`,
+    `server: node --import tsx src/cli/main.ts serve examples/module.ts --port 0 --db <fresh db> ${SERVE_FLAGS.join(' ')}`,
   );
-  const header = ['store', 'c', 'side', 'rate/s', 'runs', 'CPU µs/transition'];
+  console.log(
+    `client: ${CLIENT === 'node' ? 'node:http, a keep-alive agent with one socket per caller' : "fetch (undici), as the peers' harness"} (BENCH_CLIENT=${CLIENT})\n`,
+  );
+  const header = ['store', 'c', 'side', 'rate/s', 'runs', 'CPU µs/transition', 'client CPU µs'];
   if (metricsOn) header.push('writes/commit');
   const rows: string[][] = [header];
   for (const c of contenders) {
@@ -310,6 +332,7 @@ async function main(): Promise<void> {
         .map((r) => fmt(r))
         .join(' '),
       fmt(median(at(c.key).map((s) => s.cpuUs)), 1),
+      c.side === 'http' ? fmt(median(at(c.key).map((s) => s.clientCpuUs ?? Number.NaN)), 1) : '-',
     ];
     if (metricsOn) row.push(fmt(median(at(c.key).map((s) => s.batch ?? Number.NaN)), 1));
     rows.push(row);
