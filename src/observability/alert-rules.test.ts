@@ -71,6 +71,7 @@ describe('shipped alert rules and dashboard', () => {
       'stator_oldest_in_state_seconds',
       'stator_dead_letters',
       'stator_timer_lateness_seconds_bucket',
+      'stator_emit_subscriber_backlog',
     ]) {
       expect(used).toContain(name);
     }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { emit, setup } from 'xstate';
 import { createTestEngine, type TestEngine } from '../testing/test-engine.js';
 import { type AttachedMetrics, attachMetrics } from './observe-metrics.js';
 import { shopMachine } from './test-support/shop-machine.js';
@@ -146,6 +147,34 @@ describe('metrics from inspection events', () => {
     expect(await value(m.metrics.timersPending, { machine: 'shop' })).toBe(0);
   });
 
+  it("store gauges: each named subscriber's emit backlog, what it has yet to handle", async () => {
+    const news = setup({}).createMachine({
+      id: 'news',
+      on: { Post: { actions: emit({ type: 'posted' }) } },
+    });
+    t = await createTestEngine({ machines: [news] });
+    m = attachMetrics(t.engine, t.store, { refreshMs: 3_600_000 });
+    await t.engine.create('news', 'n1');
+    for (let i = 0; i < 3; i++) await t.engine.send('news', 'n1', { type: 'Post' });
+    await t.engine.setEmitCursor('mailer', 1);
+    await t.engine.setEmitCursor('audit', 3);
+    await m.refresh();
+    expect(await value(m.metrics.emitBacklog, { subscriber: 'mailer' })).toBe(2);
+    expect((await m.metrics.emitBacklog.get()).values).toContainEqual({
+      labels: { subscriber: 'audit' },
+      value: 0,
+    });
+    // A subscriber that catches up shows it with the next refresh.
+    const handled: number[] = [];
+    t.engine.subscribe('mailer', (e) => {
+      handled.push(e.position);
+    });
+    await t.settle();
+    expect(handled).toEqual([2, 3]);
+    await m.refresh();
+    expect(await value(m.metrics.emitBacklog, { subscriber: 'mailer' })).toBe(0);
+  });
+
   it('bounds the event label: types past the limit count as _other', async () => {
     t = await createTestEngine({ machines: [shopMachine] });
     m = attachMetrics(t.engine, t.store, { maxEventTypes: 2, refreshMs: 3_600_000 });
@@ -175,6 +204,7 @@ describe('metrics from inspection events', () => {
       'stator_effect_failures_total',
       'stator_dead_letters',
       'stator_emit_subscriber_lag_seconds',
+      'stator_emit_subscriber_backlog',
       'stator_commit_batch_size',
       'stator_commit_duration_seconds',
       'stator_shadow_divergences_total',

@@ -68,6 +68,7 @@ export class EngineMetrics {
   readonly deadLettered: Counter<'machine' | 'kind'>;
   readonly emitLag: Gauge<'subscriber'>;
   readonly emitsDelivered: Counter<'subscriber'>;
+  readonly emitBacklog: Gauge<'subscriber'>;
   readonly commitBatchSize: Histogram;
   readonly commitDuration: Histogram<'ok'>;
   readonly shadowDivergences: Counter<'machine' | 'version' | 'candidate'>;
@@ -180,6 +181,12 @@ export class EngineMetrics {
     this.emitsDelivered = new Counter({
       name: 'stator_emits_delivered_total',
       help: 'Emits handled by each named subscriber.',
+      labelNames: ['subscriber'],
+      registers,
+    });
+    this.emitBacklog = new Gauge({
+      name: 'stator_emit_subscriber_backlog',
+      help: "Emits committed after each named subscriber's durable cursor, that it has yet to handle (read from the store on an interval).",
       labelNames: ['subscriber'],
       registers,
     });

@@ -3,7 +3,8 @@ import type { EngineMetrics } from './metrics.js';
 
 /**
  * Reads instance counts, the oldest active instance per state, pending timers
- * and effects and dead letters from the store, and sets the gauges. All
+ * and effects, dead letters and each emit subscriber's backlog from the
+ * store, and sets the gauges. All
  * queries finish before any gauge changes, so a scrape never sees half a
  * refresh; series of states that emptied are removed.
  */
@@ -13,9 +14,10 @@ export async function refreshStoreGauges(
   machines: readonly string[],
   now: number,
 ): Promise<void> {
-  const [byMachine, work] = await Promise.all([
+  const [byMachine, work, backlogs] = await Promise.all([
     Promise.all(machines.map(async (m) => [m, await store.countByState(m)] as const)),
     store.countWork(),
+    store.countEmitBacklog(),
   ]);
   metrics.instances.reset();
   metrics.oldestInState.reset();
@@ -46,4 +48,6 @@ export async function refreshStoreGauges(
     metrics.deadLetters.set({ machine: w.machine, kind: 'timer' }, w.timersDead);
     metrics.deadLetters.set({ machine: w.machine, kind: 'effect' }, w.outboxDead);
   }
+  metrics.emitBacklog.reset();
+  for (const b of backlogs) metrics.emitBacklog.set({ subscriber: b.subscriber }, b.backlog);
 }

@@ -22,7 +22,7 @@ import { EMIT_CURSOR, EMIT_STREAM, EMITS, emitRoutes } from './routes/emits.js';
 import { inspectRoutes, PERMISSIONS, STATE_AT, WHOAMI } from './routes/inspect.js';
 import { EVENTS, HISTORY, INSTANCE, INSTANCES, instanceRoutes } from './routes/instances.js';
 import { MACHINE, MACHINES, machineRoutes } from './routes/machines.js';
-import { type MetricsEndpoint, metricsRoute } from './routes/metrics.js';
+import { type MetricsEndpoint, metricsAccess, metricsRoute } from './routes/metrics.js';
 import { AUDIT, operatorRoutes, PENDING, RETRY_EFFECT, STOP } from './routes/operator.js';
 import { DIFF, MIGRATE, SHADOW, VERSIONS, versionRoutes } from './routes/versions.js';
 import { WATCH, watchRoute } from './routes/watch.js';
@@ -200,6 +200,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         })),
         authenticated: secured,
         version: options.version ?? '0.0.0',
+        ...(options.metrics && { metrics: metricsAccess(options.metrics, secured) }),
       }),
     ),
   );

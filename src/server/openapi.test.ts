@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Store } from '../store/types.js';
 import { harness } from './test-support/harness.js';
 
 type Doc = Record<string, unknown> & {
@@ -78,5 +79,30 @@ describe('/openapi.json', () => {
     const h = await harness({ auth: (store) => ({ apiKeys: store }) });
     const secured = (await (await h.call('GET', '/openapi.json')).json()) as Doc;
     expect(secured.security).toEqual([{ bearer: [] }]);
+  });
+
+  it('documents GET /metrics, when served, as Prometheus text with who may scrape it', async () => {
+    const registry = { metrics: async () => '', contentType: 'text/plain; version=0.0.4' };
+    const docOf = async (options: Parameters<typeof harness>[0]) =>
+      (await (await (await harness(options)).call('GET', '/openapi.json')).json()) as Doc;
+    const scrape = (doc: Doc) => doc.paths['/metrics']?.get as Record<string, unknown> | undefined;
+
+    expect((await docOf({})).paths['/metrics']).toBeUndefined();
+    const open = scrape(await docOf({ metrics: { registry } }));
+    expect(open).toMatchObject({
+      responses: { 200: { content: { 'text/plain': { schema: { type: 'string' } } } } },
+      security: [],
+    });
+    const auth = (store: Store) => ({ apiKeys: store });
+    // Any authenticated caller: the document's bearer applies.
+    expect(scrape(await docOf({ auth, metrics: { registry } }))?.security).toBeUndefined();
+    expect(scrape(await docOf({ auth, metrics: { registry, public: true } }))?.security).toEqual(
+      [],
+    );
+    const tokened = await docOf({ auth, metrics: { registry, token: 'scrape-me' } });
+    expect(scrape(tokened)?.security).toEqual([{ metricsToken: [] }]);
+    expect(tokened.components).toMatchObject({
+      securitySchemes: { bearer: {}, metricsToken: { type: 'http', scheme: 'bearer' } },
+    });
   });
 });

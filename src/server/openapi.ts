@@ -3,6 +3,7 @@ import type { StandardSchema } from '../runtime/types.js';
 import * as inspector from './inspector-schemas.js';
 import { hoistDefs, standardToJsonSchema, zodToJsonSchema } from './json-schema.js';
 import { inspectorPaths } from './openapi-inspector.js';
+import { METRICS_TOKEN_SCHEME, type MetricsAccess, metricsPaths } from './openapi-metrics.js';
 import { operatorPaths, operatorResponseSchemas } from './openapi-operator.js';
 import { versioningPaths } from './openapi-versioning.js';
 import {
@@ -34,6 +35,8 @@ export function openApiDocument(options: {
   readonly machines: readonly MachineDoc[];
   readonly authenticated: boolean;
   readonly version: string;
+  /** Who may scrape `GET /metrics`; absent, the server has no such route. */
+  readonly metrics?: MetricsAccess;
 }): Json {
   const components: Json = {};
   const put = (wanted: string, schema: Json) => {
@@ -76,6 +79,13 @@ export function openApiDocument(options: {
       ),
     );
   }
+  if (options.metrics) Object.assign(paths, metricsPaths(options.metrics, { op }));
+  const securitySchemes: Json = {
+    ...(options.authenticated && {
+      bearer: { type: 'http', scheme: 'bearer', description: 'An API key (stk_…) or a JWT' },
+    }),
+    ...(options.metrics === 'token' && { metricsToken: METRICS_TOKEN_SCHEME }),
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -95,11 +105,7 @@ export function openApiDocument(options: {
           },
         },
       },
-      ...(options.authenticated && {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'An API key (stk_…) or a JWT' },
-        },
-      }),
+      ...(Object.keys(securitySchemes).length && { securitySchemes }),
     },
     ...(options.authenticated && { security: [{ bearer: [] }] }),
   };

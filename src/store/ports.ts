@@ -11,6 +11,7 @@ import type {
   Attempt,
   AuditRecord,
   CommitWrite,
+  EmitBacklog,
   EmitRecord,
   EventRow,
   IdempotencyRow,
@@ -193,6 +194,12 @@ export interface StoreStats {
   countByState(machine: string): Promise<StateCount[]>;
   /** Pending and dead timers, and pending (started included) and dead outbox rows, per machine, by machine. */
   countWork(): Promise<WorkCount[]>;
+  /**
+   * Per subscriber with a stored cursor, the emits committed after it (not
+   * yet numbered ones included), by subscriber: one row per subscriber,
+   * counted over the log's position index (or its head), never per instance.
+   */
+  countEmitBacklog(): Promise<EmitBacklog[]>;
 }
 
 /** API keys of the server's authentication: only hashes are stored. */

@@ -195,6 +195,12 @@ export interface WorkCount {
   readonly outboxDead: number;
 }
 
+/** What a named emit subscriber has yet to handle: the emits committed after its durable cursor. */
+export interface EmitBacklog {
+  readonly subscriber: string;
+  readonly backlog: number;
+}
+
 export type AuditOutcome =
   | 'applied'
   | 'rejected_invalid'

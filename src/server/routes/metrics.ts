@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { StatorError } from '../../core/errors.js';
 import type { Authenticate } from '../auth/authenticate.js';
 import type { AppEnv } from '../context.js';
+import type { MetricsAccess } from '../openapi-metrics.js';
 import { httpError } from '../problem.js';
 
 export const METRICS = '/metrics';
@@ -17,6 +18,12 @@ export interface MetricsEndpoint {
   readonly token?: string;
   /** Without a token on an authenticated server: serve anyone (a network policy guards it). */
   readonly public?: boolean;
+}
+
+/** Who may scrape, as the OpenAPI document says it (the same rules as the route below). */
+export function metricsAccess(endpoint: MetricsEndpoint, authenticated: boolean): MetricsAccess {
+  if (endpoint.token !== undefined) return 'token';
+  return authenticated && !endpoint.public ? 'authenticated' : 'public';
 }
 
 /**

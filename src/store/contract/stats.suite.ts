@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, createWrite, effect, eventWrite, key, timer } from './builders.js';
+import { at, createWrite, effect, emit, eventWrite, key, timer } from './builders.js';
 import type { ContractContext } from './context.js';
 
 /** Store stats: grouped counts for metrics, never one row per instance. */
@@ -41,6 +41,30 @@ export function describeStatsContract(ctx: ContractContext): void {
         { machine: 'cart', timersPending: 1, timersDead: 0, outboxPending: 0, outboxDead: 0 },
         { machine: 'order', timersPending: 1, timersDead: 1, outboxPending: 2, outboxDead: 1 },
       ]);
+    });
+
+    it('counts the emits committed after each stored cursor, by subscriber', async () => {
+      const a = key('order', 'a');
+      const b = key('order', 'b');
+      expect(await ctx.store.countEmitBacklog()).toEqual([]);
+      await ctx.store.commit([createWrite(a, { emits: [emit(a, 1, 0), emit(a, 1, 1)] })]);
+      await ctx.store.commit([createWrite(b, { emits: [emit(b, 1, 0)] })]);
+      expect(await ctx.store.readEmits(0)).toHaveLength(3);
+      await ctx.store.setCursor('mailer', 1);
+      await ctx.store.setCursor('audit', 3);
+      await ctx.store.setCursor('fresh', 0);
+      // Emits nobody has read yet count too (a store may number them only when read).
+      await ctx.store.commit([eventWrite(a, 1, { emits: [emit(a, 2, 0), emit(a, 2, 1)] })]);
+      const expected = [
+        { subscriber: 'audit', backlog: 2 },
+        { subscriber: 'fresh', backlog: 5 },
+        { subscriber: 'mailer', backlog: 4 },
+      ];
+      expect(await ctx.store.countEmitBacklog()).toEqual(expected);
+      expect(await ctx.store.readEmits(3)).toHaveLength(2);
+      expect(await ctx.store.countEmitBacklog()).toEqual(expected);
+      await ctx.store.setCursor('audit', 5);
+      expect((await ctx.store.countEmitBacklog())[0]).toEqual({ subscriber: 'audit', backlog: 0 });
     });
   });
 }

@@ -49,6 +49,16 @@ export function memoryStats(d: MemoryData): StoreStats {
       }
       return [...work.values()].sort((a, b) => compare(a.machine, b.machine));
     },
+    async countEmitBacklog() {
+      d.assertOpen();
+      // Positions are 1.. the log's length, without gaps.
+      return [...d.cursors]
+        .map(([subscriber, cursor]) => ({
+          subscriber,
+          backlog: Math.max(0, d.emits.length - cursor),
+        }))
+        .sort((a, b) => compare(a.subscriber, b.subscriber));
+    },
   };
 }
 

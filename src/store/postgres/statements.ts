@@ -163,6 +163,12 @@ export function statements(schema: string, s: string) {
       SELECT machine, status, count(*)::int AS count FROM ${s}.stator_timers GROUP BY machine, status`,
     countOutbox: `
       SELECT machine, status, count(*)::int AS count FROM ${s}.stator_outbox GROUP BY machine, status`,
+    // Positions have no gaps (tables.ts): the head less the cursor, plus the emits queued
+    // by commits and not numbered yet (schema version 3).
+    countEmitBacklog: `
+      SELECT c.subscriber, greatest(h.position - c.position, 0)
+        + (SELECT count(*) FROM ${s}.stator_emits_pending) AS backlog
+      FROM ${s}.stator_cursors c CROSS JOIN ${s}.stator_emit_head h ORDER BY c.subscriber`,
 
     // Numbers the emits queued by commits first (schema version 3, commit-function.ts).
     readEmits: `SELECT * FROM ${s}.stator_read_emits($1, $2)`,

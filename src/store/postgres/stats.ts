@@ -1,6 +1,8 @@
 import {
+  type EmitBacklogRecord,
   mergeWork,
   type StateCountRecord,
+  toEmitBacklog,
   toStateCount,
   type WorkCountRecord,
 } from '../sql/stats.js';
@@ -20,6 +22,10 @@ export function stats(r: Runner): StoreStats {
         r.rows('count outbox rows', 'countOutbox', []),
       ]);
       return mergeWork(timers as WorkCountRecord[], outbox as WorkCountRecord[]);
+    },
+    async countEmitBacklog() {
+      const rows = await r.rows('count emits after each cursor', 'countEmitBacklog', []);
+      return (rows as EmitBacklogRecord[]).map(toEmitBacklog);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { InstanceStatus } from '../../core/types.js';
-import type { StateCount, WorkCount } from '../types.js';
+import type { EmitBacklog, StateCount, WorkCount } from '../types.js';
 
 /** A row of the grouped instance count, as both SQL adapters select it. */
 export interface StateCountRecord {
@@ -15,6 +15,17 @@ export interface WorkCountRecord {
   readonly status: string;
   readonly count: number | string;
 }
+
+/** A row of the emit backlog count, as both SQL adapters select it. */
+export interface EmitBacklogRecord {
+  readonly subscriber: string;
+  readonly backlog: number | string;
+}
+
+export const toEmitBacklog = (r: EmitBacklogRecord): EmitBacklog => ({
+  subscriber: r.subscriber,
+  backlog: Number(r.backlog),
+});
 
 export const toStateCount = (r: StateCountRecord): StateCount => ({
   stateKey: r.state_key,

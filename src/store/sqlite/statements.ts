@@ -17,7 +17,7 @@ import type {
   SnapshotRecord,
   TimerRecord,
 } from '../sql/rows.js';
-import type { StateCountRecord, WorkCountRecord } from '../sql/stats.js';
+import type { EmitBacklogRecord, StateCountRecord, WorkCountRecord } from '../sql/stats.js';
 
 type Json = string | null;
 type Key = [machine: string, id: string];
@@ -203,6 +203,7 @@ export interface Statements {
   readonly countByState: Database.Statement<[machine: string], StateCountRecord>;
   readonly countTimers: Database.Statement<[], WorkCountRecord>;
   readonly countOutbox: Database.Statement<[], WorkCountRecord>;
+  readonly countEmitBacklog: Database.Statement<[], EmitBacklogRecord>;
   readonly readEmits: Database.Statement<[after: number, limit: number], EmitRecordRow>;
   readonly getCursor: Database.Statement<[subscriber: string], number>;
   readonly setCursor: Database.Statement<[subscriber: string, position: number]>;
@@ -437,6 +438,11 @@ export function prepareStatements(db: Database.Database): Statements {
     countOutbox: db.prepare(
       'SELECT machine, status, COUNT(*) AS count FROM stator_outbox GROUP BY machine, status',
     ),
+    // A range of the emit log's primary key per cursor (positions may have gaps: count, not subtract).
+    countEmitBacklog: db.prepare(`
+      SELECT c.subscriber AS subscriber,
+        (SELECT COUNT(*) FROM stator_emits e WHERE e.position > c.position) AS backlog
+      FROM stator_cursors c ORDER BY c.subscriber`),
     readEmits: db.prepare(`
       SELECT position, machine, id, seq, idx, effect_id, event, at FROM stator_emits
       WHERE position > ? ORDER BY position LIMIT ?`),

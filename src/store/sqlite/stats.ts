@@ -1,4 +1,4 @@
-import { mergeWork, toStateCount } from '../sql/stats.js';
+import { mergeWork, toEmitBacklog, toStateCount } from '../sql/stats.js';
 import type { StoreStats } from '../types.js';
 import type { SqliteRunner } from './runner.js';
 
@@ -15,6 +15,10 @@ export function sqliteStats(r: SqliteRunner): StoreStats {
         s.countOutbox.all(),
       ]);
       return mergeWork(timers, outbox);
+    },
+    async countEmitBacklog() {
+      const rows = await r.read('count emits after each cursor', (s) => s.countEmitBacklog.all());
+      return rows.map(toEmitBacklog);
     },
   };
 }
