@@ -306,8 +306,8 @@ const contextOf = (parent: SpanContext | undefined): Context =>
   parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
 
 /**
- * The effects that get a span: activity attempts, custom actions and sends to
- * other instances (whose transition spans they then parent). Emits are not
+ * The effects that get a span: activity attempts and stops, custom actions,
+ * and sends to other instances (whose transition spans they then parent). Emits are not
  * spanned: their handlers are the subscriber's, and they would add a span per
  * emitted event to every trace.
  */
