@@ -96,6 +96,20 @@ async function newPage(scheme: 'light' | 'dark' = 'light'): Promise<Page> {
   return page;
 }
 
+/** Waits until an instance reached `value` (the seeded sagas run on after their create). */
+async function settled(machine: string, id: string, value: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await fetch(`${url}/v1/machines/${machine}/instances/${id}`);
+    const state = (await res.json()) as { value?: unknown };
+    if (state.value === value) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${machine}/${id} is still ${JSON.stringify(state.value)}, not ${value}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
@@ -106,6 +120,9 @@ beforeAll(async () => {
   url = base;
   [browser] = await Promise.all([launchChromium(), seedDemo(url)]);
   await api('/v1/machines/order/instances', { id: 'e2e-1', input: { total: 30 } });
+  // The declined checkout ends in `failed` on its own, after the charge's retries: wait for it,
+  // or a page loaded before then shows it in `compensating` until its next refresh (5 s).
+  await settled('checkout', 'checkout-2003', 'failed');
 }, 60_000);
 
 afterAll(async () => {
