@@ -2,6 +2,7 @@ import { pageBounds } from '../page.js';
 import { instanceQueryBounds } from '../query.js';
 import { toJson } from '../sql/json.js';
 import {
+  type EventRecord,
   toAuditRecord,
   toEventRow,
   toIdempotencyRow,
@@ -51,7 +52,20 @@ export function sqliteInstanceReads(r: SqliteRunner): InstanceReads {
     async readEvents(key: InstanceKey, page?: Page): Promise<EventRow[]> {
       const rows = await r.read('read events', (s) => {
         const { after, limit, maxBytes } = pageBounds(page);
-        return s.readEvents.all({ machine: key.machine, id: key.id, after, limit, maxBytes });
+        const rows: EventRecord[] = [];
+        let bytes = 0;
+        for (const row of s.readEvents.iterate({
+          machine: key.machine,
+          id: key.id,
+          after,
+          limit,
+        })) {
+          // The page ends where the payloads pass maxBytes (a first row always comes).
+          bytes += Buffer.byteLength(row.payload);
+          if (bytes > maxBytes && rows.length > 0) break;
+          rows.push(row);
+        }
+        return rows;
       });
       return rows.map(toEventRow);
     },

@@ -133,7 +133,7 @@ export interface Statements {
   readonly getInstance: Database.Statement<Key, InstanceRecord>;
   readonly latestSnapshot: Database.Statement<Key, SnapshotRecord>;
   readonly readEvents: Database.Statement<
-    [{ machine: string; id: string; after: number; limit: number; maxBytes: number }],
+    [{ machine: string; id: string; after: number; limit: number }],
     EventRecord
   >;
   readonly readAudit: Database.Statement<[...Key, after: number, limit: number], AuditRecordRow>;
@@ -288,20 +288,13 @@ export function prepareStatements(db: Database.Database): Statements {
     latestSnapshot: db.prepare(`
       SELECT machine, id, seq, version, snapshot, taken_at FROM stator_snapshots
       WHERE machine = ? AND id = ? ORDER BY seq DESC LIMIT 1`),
-    // The page ends where the payloads pass maxBytes: the sizes come from the rows' headers
-    // (octet_length reads no payload), then only the payloads of the page are read.
+    // Stepped through (`iterate`) by its reader, which stops where the payloads pass the page's
+    // byte cap: at most one payload past it is read. (A window over octet_length did the same in
+    // SQL, at a third more time per row.)
     readEvents: db.prepare(`
-      WITH sized AS (
-        SELECT seq, octet_length(payload) AS size FROM stator_events
-        WHERE machine = @machine AND id = @id AND seq > @after ORDER BY seq LIMIT @limit
-      ), page AS (
-        SELECT seq, SUM(size) OVER (ORDER BY seq) AS running FROM sized
-      )
       SELECT machine, id, seq, type, payload, actor, recorded_at, idempotency_key, trace_context
       FROM stator_events
-      WHERE machine = @machine AND id = @id AND seq > @after
-        AND seq <= (SELECT MAX(seq) FROM page WHERE running <= @maxBytes OR seq = (SELECT MIN(seq) FROM page))
-      ORDER BY seq`),
+      WHERE machine = @machine AND id = @id AND seq > @after ORDER BY seq LIMIT @limit`),
     readAudit: db.prepare(`
       SELECT machine, id, position, transition_id, seq, actor, event_type, from_state, to_state,
              at, trace_id, outcome, reason
