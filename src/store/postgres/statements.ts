@@ -26,7 +26,8 @@ export function statements(schema: string, s: string) {
       VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT (machine, id, seq) DO UPDATE
       SET version = excluded.version, snapshot = excluded.snapshot, taken_at = excluded.taken_at`,
-    // As in SQLite: the sizes first (octet_length does not detoast), then the page's payloads.
+    // The page's byte cap in SQL: the sizes first (octet_length does not detoast), then only the
+    // page's payloads cross the wire. (SQLite steps rows in process and stops at the cap instead.)
     readEvents: `
       WITH sized AS (
         SELECT seq, octet_length(payload) AS size FROM ${s}.stator_events
