@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
-import { errors } from '../core/errors.js';
+import { errors, isStatorError } from '../core/errors.js';
+import { PROBLEM_CODES } from './http-errors.js';
 import { httpError } from './problem.js';
 
 /** Default largest request body: 1 MiB. */
@@ -20,10 +21,16 @@ export async function readJsonBody(c: Context, limit: number, optional = false):
   // On Node's server a body cannot run past its Content-Length (the HTTP parser
   // stops it), so one that declares a length within the limit is read in one go
   // by the adapter, straight from the socket, without building a web stream.
-  const bytes =
-    length !== null && servedByNode(c)
-      ? new Uint8Array(await request.arrayBuffer())
-      : await readBytes(request, limit);
+  const bytes = await (length !== null && servedByNode(c)
+    ? request.arrayBuffer().then((buffer) => new Uint8Array(buffer))
+    : readBytes(request, limit)
+  ).catch((error: unknown) => {
+    if (isStatorError(error, PROBLEM_CODES)) throw error;
+    // The client hung up (or the socket broke) before the body was whole: nothing to answer.
+    throw errors.validation('The request body ended before it was complete.', {
+      field: 'body',
+    });
+  });
   if (bytes.length === 0) {
     if (optional) return undefined;
     throw errors.validation('A JSON body is required, like {"type":"Pay"}.', { field: 'body' });

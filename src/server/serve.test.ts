@@ -126,6 +126,28 @@ describe('createServer', () => {
     await server.close();
   });
 
+  it('a client that hangs up mid-body is not a server error', async () => {
+    const errors: unknown[] = [];
+    const server = await start({ logger: { ...silentLogger, error: (obj) => errors.push(obj) } });
+    for (const framing of ['content-length: 100\r\n', 'transfer-encoding: chunked\r\n']) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(server.port, '127.0.0.1', () => {
+          socket.write(
+            `POST /v1/machines/order/instances HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n${framing}\r\n`,
+          );
+          socket.write(framing.startsWith('content') ? '{"id":' : '6\r\n{"id":\r\n');
+          setTimeout(() => socket.destroy(), 50);
+        });
+        socket.on('close', () => resolve());
+        socket.on('error', reject);
+      });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(errors).toEqual([]);
+    expect(await server.engine.list('order')).toMatchObject({ instances: [] });
+    await server.close();
+  });
+
   it('answers malformed HTTP and oversized headers with problem+json', async () => {
     const server = await start();
     const garbage = await rawRequest(server.port, 'NONSENSE\r\n\r\n');
