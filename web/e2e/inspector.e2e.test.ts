@@ -161,7 +161,10 @@ describe('the inspector in a browser', { timeout: TEST_MS }, () => {
       .getByRole('row', { name: /pending/ })
       .filter({ hasText: 'stuck' })
       .waitFor();
-    expect(await order.locator('tr.stuck').count()).toBeGreaterThanOrEqual(3);
+    // Rows cross the threshold one after another (their instances were seeded in turn).
+    await expect
+      .poll(() => order.locator('tr.stuck').count(), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(3);
     // Each card carries its chart with the counts as heat.
     await order.locator('[data-state="order.paid.packed"].has-heat').waitFor();
     await shot(page, 'overview-light');
