@@ -27,6 +27,13 @@ export function describeOperator(
       t = await createTestEngine({ ...options, store: made.store, log: () => {} });
       return t;
     };
+    /** A payment whose charge fails its first attempt and retries only after 10 minutes. */
+    const paymentFailingOnce = () =>
+      create({
+        machines: [payment],
+        fakes: { charge: { failOn: [1] } },
+        activities: { charge: { maxAttempts: 3, initialDelayMs: 600_000 } },
+      });
 
     describe('engine.pending', () => {
       it('given an order, then its payment-window timer is what it waits for', async () => {
@@ -42,11 +49,7 @@ export function describeOperator(
       });
 
       it('given an activity that failed once, then it shows its attempts, error and next attempt', async () => {
-        const t = await create({
-          machines: [payment],
-          fakes: { charge: { failOn: [1] } },
-          activities: { charge: { maxAttempts: 3, initialDelayMs: 600_000 } },
-        });
+        const t = await paymentFailingOnce();
         await t.engine.create('payment', 'p1');
         await t.settle();
         const { effects } = await t.engine.pending('payment', 'p1');
@@ -63,11 +66,7 @@ export function describeOperator(
 
     describe('engine.retryEffect', () => {
       it('given an activity waiting for its retry, when retried now, then it runs without waiting for the backoff', async () => {
-        const t = await create({
-          machines: [payment],
-          fakes: { charge: { failOn: [1] } },
-          activities: { charge: { maxAttempts: 3, initialDelayMs: 600_000 } },
-        });
+        const t = await paymentFailingOnce();
         await t.engine.create('payment', 'p1');
         await t.settle();
         const row = await t.engine.retryEffect('payment', 'p1', 'payment/p1/1/0');
