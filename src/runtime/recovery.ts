@@ -132,29 +132,24 @@ function apply(
   snapshot: AnyMachineSnapshot | undefined,
   event: EventRow,
 ): { snapshot: AnyMachineSnapshot; effects: readonly Effect[] } {
+  // No closure per event: a rebuild steps thousands of them.
   const env = { at: event.recordedAt, seq: event.seq };
-  const diverged = (reason: string) =>
-    errors.replayDiverged(key.machine, key.id, event.seq, reason);
-  if (event.type === INIT_EVENT) {
-    if (snapshot) throw diverged('a second creation event');
-    return step(() => entry.stepper.initial(event.payload.input, env), diverged);
-  }
-  if (!snapshot) throw diverged('events before the creation event');
-  const current = snapshot;
-  const outcome = step(
-    () => entry.stepper.next(current, { ...event.payload, type: event.type }, env),
-    diverged,
-  );
-  if (!outcome.accepted) throw diverged(`event "${event.type}" is no longer accepted`);
-  return outcome;
-}
-
-/** Runs one pure step of a replay; a guard or assign that throws now is a divergence. */
-function step<T>(run: () => T, diverged: (reason: string) => Error): T {
+  let reason: string;
   try {
-    return run();
+    if (event.type === INIT_EVENT) {
+      if (!snapshot) return entry.stepper.initial(event.payload.input, env);
+      reason = 'a second creation event';
+    } else if (!snapshot) {
+      reason = 'events before the creation event';
+    } else {
+      const outcome = entry.stepper.next(snapshot, { ...event.payload, type: event.type }, env);
+      if (outcome.accepted) return outcome;
+      reason = `event "${event.type}" is no longer accepted`;
+    }
   } catch (error) {
+    // A guard or assign that throws now is a divergence; the engine's own errors pass.
     if (error instanceof Error && 'code' in error) throw error;
-    throw diverged(error instanceof Error ? error.message : String(error));
+    reason = error instanceof Error ? error.message : String(error);
   }
+  throw errors.replayDiverged(key.machine, key.id, event.seq, reason);
 }

@@ -6,6 +6,7 @@ import type {
   EmitRecord,
   EventRow,
   IdempotencyRow,
+  InstanceKey,
   InstanceRow,
   MachineVersionRow,
   OutboxRow,
@@ -56,6 +57,29 @@ export interface EventRecord {
   idempotency_key: string | null;
   trace_context: string | null;
 }
+
+/** An event row's columns after its key, as a raw read returns them (SQLite's replay read). */
+export type EventColumns = [
+  seq: number,
+  type: string,
+  payload: string,
+  actor: string | null,
+  recorded_at: number,
+  idempotency_key: string | null,
+  trace_context: string | null,
+];
+
+export const eventRowOf = (key: InstanceKey, c: EventColumns): EventRow => ({
+  machine: key.machine,
+  id: key.id,
+  seq: c[0],
+  type: c[1],
+  payload: JSON.parse(c[2]) as Record<string, unknown>,
+  actor: fromNullableJson<Actor>(c[3]),
+  recordedAt: c[4],
+  idempotencyKey: c[5],
+  traceContext: fromNullableJson<Record<string, string>>(c[6]),
+});
 
 export const toEventRow = (r: EventRecord): EventRow => ({
   machine: r.machine,

@@ -2,9 +2,8 @@ import { pageBounds } from '../page.js';
 import { instanceQueryBounds } from '../query.js';
 import { toJson } from '../sql/json.js';
 import {
-  type EventRecord,
+  eventRowOf,
   toAuditRecord,
-  toEventRow,
   toIdempotencyRow,
   toInstanceRow,
   toOutboxRow,
@@ -50,24 +49,23 @@ export function sqliteInstanceReads(r: SqliteRunner): InstanceReads {
       );
     },
     async readEvents(key: InstanceKey, page?: Page): Promise<EventRow[]> {
-      const rows = await r.read('read events', (s) => {
+      return r.read('read events', (s) => {
         const { after, limit, maxBytes } = pageBounds(page);
-        const rows: EventRecord[] = [];
+        const rows: EventRow[] = [];
         let bytes = 0;
-        for (const row of s.readEvents.iterate({
+        for (const columns of s.readEvents.iterate({
           machine: key.machine,
           id: key.id,
           after,
           limit,
         })) {
           // The page ends where the payloads pass maxBytes (a first row always comes).
-          bytes += Buffer.byteLength(row.payload);
+          bytes += Buffer.byteLength(columns[2]);
           if (bytes > maxBytes && rows.length > 0) break;
-          rows.push(row);
+          rows.push(eventRowOf(key, columns));
         }
         return rows;
       });
-      return rows.map(toEventRow);
     },
     async readAudit(key: InstanceKey, page?: Page): Promise<AuditRecord[]> {
       const rows = await r.read('read the audit log', (s) => {
