@@ -90,8 +90,8 @@ export class EngineTracing implements TransitionTracer {
     this.#cacheSize = options.cacheSize ?? 10_000;
   }
 
-  start(request: TransitionTraceRequest): TransitionTrace | Promise<TransitionTrace> {
-    if (!this.#live()) return UNTRACED;
+  start(request: TransitionTraceRequest): TransitionTrace | Promise<TransitionTrace> | undefined {
+    if (!this.#live()) return undefined;
     if (request.kind === 'create') return this.#begin(request, undefined);
     // In memory (the common case), no promise: the commit path goes on synchronously.
     const root = this.#cachedRoot(keyOf(request.machine, request.id));
@@ -319,9 +319,6 @@ const TRACED_EFFECTS: ReadonlySet<OutboxRow['effect']['kind']> = new Set([
 ]);
 
 const keyOf = (machine: string, id: string) => `${machine}\u0000${id}`;
-
-/** What a transition gets while nobody traces: the caller's context, stored as given. */
-const UNTRACED: TransitionTrace = { traceContext: undefined, end: () => {} };
 
 const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
 

@@ -28,7 +28,8 @@ export interface TransitionTrace {
 }
 
 export interface TransitionTracer {
-  start(request: TransitionTraceRequest): TransitionTrace | Promise<TransitionTrace>;
+  /** Undefined: this transition is not traced (the caller's context is stored, nothing is told). */
+  start(request: TransitionTraceRequest): TransitionTrace | Promise<TransitionTrace> | undefined;
 }
 
 /**
@@ -40,8 +41,9 @@ export function traced<T>(
   request: TransitionTraceRequest,
   run: (traceContext: Readonly<Record<string, string>> | undefined) => Promise<T>,
 ): Promise<T> {
-  if (tracer === undefined) return run(request.incoming);
-  const started = tracer.start(request);
+  const started = tracer?.start(request);
+  // Not traced: no promise chained to hear the end, the request runs as without a tracer.
+  if (started === undefined) return run(request.incoming);
   // A tracer that knows the instance answers at once: no extra turn of the event loop then.
   return started instanceof Promise
     ? started.then((trace) => settle(trace, request, run))
