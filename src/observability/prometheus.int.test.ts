@@ -133,6 +133,15 @@ describe.skipIf(!prometheus)(
         data: { result: { value: [number, string] }[] };
       };
       expect(up.data.result[0]?.value[1]).toBe('1');
+      // `stator serve` owns its process: its memory and event loop are scraped too.
+      for (const metric of ['process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
+        const res = await fetch(`${promUrl}/api/v1/query?query=${metric}`);
+        const body = (await res.json()) as {
+          data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+        };
+        expect(body.data.result, metric).toHaveLength(1);
+        expect(Number(body.data.result[0]?.value[1]), metric).toBeGreaterThan(0);
+      }
     }, 60_000);
   },
 );

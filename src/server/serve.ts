@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { collectDefaultMetrics } from 'prom-client';
 import { StatorError } from '../core/errors.js';
 import { createLogger } from '../host/logger.js';
 import { type LoadedModule, normalizeModule } from '../host/module.js';
@@ -24,10 +25,17 @@ export interface ServerOptions
    * The engine's metrics and `GET /metrics` (on by default). `token`: only
    * `Authorization: Bearer <token>` may scrape; `public`: anyone may, on an
    * authenticated server (without either, scraping needs an API key or JWT
-   * there; a server without authentication serves anyone). `false`: no metrics.
+   * there; a server without authentication serves anyone). `process`: the
+   * Node.js process's own metrics beside them (prom-client's default metrics:
+   * resident memory, CPU, heap, GC, event loop lag), for a server that owns its
+   * process, as `stator serve` does. `false`: no metrics.
    */
   readonly metrics?:
-    | (MetricsOptions & { readonly token?: string; readonly public?: boolean })
+    | (MetricsOptions & {
+        readonly token?: string;
+        readonly public?: boolean;
+        readonly process?: boolean;
+      })
     | false;
   /**
    * Requests per second per caller (429 beyond). Default 100 per second, bursts
@@ -104,7 +112,12 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   }
   const mod = 'registrations' in options.module ? options.module : normalizeModule(options.module);
   const logger = options.logger ?? createLogger();
-  const { token, public: publicMetrics, ...metricsOptions } = options.metrics || {};
+  const {
+    token,
+    public: publicMetrics,
+    process: processMetrics,
+    ...metricsOptions
+  } = options.metrics || {};
   const engine = await createEngine({
     log: (message, error) => logger.warn({ err: error }, message),
     ...options.engineOptions,
@@ -120,6 +133,9 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     ...(mod.rollout !== undefined && { rollout: mod.rollout }),
     ...(mod.shadow !== undefined && { shadow: mod.shadow }),
   });
+  if (processMetrics && options.metrics !== false) {
+    collectDefaultMetrics({ register: engine.metrics });
+  }
   const shutdown = new AbortController();
   const rateLimit =
     options.rateLimit ?? (secured || !isLoopback(host) ? DEFAULT_RATE_LIMIT : false);

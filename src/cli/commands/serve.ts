@@ -226,7 +226,8 @@ export function serveCommand(program: Command, io: CliIo): void {
         }),
         logger: createLogger(config.logLevel),
         auth: authOf(config, store),
-        metrics: config.metrics,
+        // The server owns this process: its memory, CPU and event loop lag are scraped too.
+        metrics: config.metrics && { ...config.metrics, process: true },
         transitionLog: config.transitionLog,
         version: program.version() ?? '0.0.0',
       }).catch(async (error: unknown) => {
