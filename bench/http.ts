@@ -34,11 +34,10 @@
  * BENCH_RUNS (3), BENCH_STORES (sqlite,postgres), BENCH_OBSERVERS (off), BENCH_CLIENT (node),
  * STATOR_PG_URL (postgres://postgres@127.0.0.1:5432/test), BENCH_DIR (os tmpdir).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as orderModule from '../examples/module.js';
 import { normalizeModule } from '../src/host/module.js';
 import { createEngine, type ObservabilityOptions, type ObservedEngine } from '../src/index.js';
@@ -47,6 +46,7 @@ import { sqliteStore } from '../src/sqlite.js';
 import { dropSchema, testSchema } from '../src/store/postgres/test-support/pg-server.js';
 import type { Store } from '../src/store/types.js';
 import { type ClientKind, jsonClient } from './http-client.js';
+import { startServer, stopServer } from './serve-process.js';
 import { fmt, median, pool, table } from './stats.js';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2000);
@@ -58,7 +58,6 @@ const CLIENT = (process.env.BENCH_CLIENT ?? 'node') as ClientKind;
 const PG_URL = process.env.STATOR_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 const CONCURRENCIES = [1, 32] as const;
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
 
 type StoreKind = 'sqlite' | 'postgres';
@@ -196,41 +195,6 @@ async function inProcess(kind: StoreKind, count: number, concurrency: number): P
   }
 }
 
-/** `stator serve` as a child process; resolves once it prints the URL it serves on. */
-function startServer(dbUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve', 'examples/module.ts', '--port', '0'].concat(
-      ['--db', dbUrl],
-      SERVE_FLAGS,
-    ),
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    let served = false;
-    const onExit = (code: number | null) =>
-      reject(new Error(`stator serve exited (${code}) before serving:\n${stderr}`));
-    child.once('exit', onExit);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const url = /stator: serving \S+ on (http:\/\/\S+)/.exec(stderr)?.[1];
-      if (url && !served) {
-        served = true;
-        child.off('exit', onExit);
-        resolve({ child, url });
-      }
-    });
-  });
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 /** CPU time (user + system) of process `pid` so far, µs. */
 function processCpuUs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -240,7 +204,12 @@ function processCpuUs(pid: number): number {
 
 async function overHttp(kind: StoreKind, count: number, concurrency: number): Promise<Sample> {
   const db = freshDb(kind);
-  const { child, url } = await startServer(db.url);
+  const { child, url } = await startServer(
+    ['--import', 'tsx', 'src/cli/main.ts', 'serve', 'examples/module.ts', '--port', '0'].concat(
+      ['--db', db.url],
+      SERVE_FLAGS,
+    ),
+  );
   const client = jsonClient(url, CLIENT, concurrency);
   const post = async (path: string, body: unknown, status: number) => {
     const res = await client.post(`/v1/machines/order/instances${path}`, body);

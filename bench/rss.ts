@@ -12,22 +12,20 @@
  * BENCH_NODE_OPTIONS (node flags for the server, e.g. --max-old-space-size=100),
  * BENCH_DIR (os tmpdir).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { orderMachine } from '../examples/order.js';
 import { createEngine } from '../src/index.js';
 import { sqliteStore } from '../src/sqlite.js';
 import { jsonClient } from './http-client.js';
+import { ROOT, startServer, stopServer } from './serve-process.js';
 import { fmt, pool, table } from './stats.js';
 
 const STORED = Number(process.env.BENCH_STORED ?? 1_000_000);
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 100_000);
 const STEP = Number(process.env.BENCH_STEP ?? 20_000);
 const NODE_OPTIONS = (process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first.`);
 
@@ -49,29 +47,6 @@ async function fill(): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
-function serve(): Promise<{ pid: number; url: string; stop: () => Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    [...NODE_OPTIONS, CLI, 'serve', 'examples/module.ts', '--port', '0', '--db', `sqlite:${path}`],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  };
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    child.once('exit', (code) => reject(new Error(`stator serve exited (${code}):\n${stderr}`)));
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const url = /stator: serving \S+ on (http:\/\/\S+)/.exec(stderr)?.[1];
-      if (url && child.pid !== undefined) resolve({ pid: child.pid, url, stop });
-    });
-  });
-}
-
 const mb = (bytes: number) => fmt(bytes / 1048576);
 
 async function reading(pid: number, url: string, label: string): Promise<string[]> {
@@ -89,11 +64,21 @@ async function reading(pid: number, url: string, label: string): Promise<string[
 
 const filled = await fill();
 console.log(`${fmt(STORED)} orders stored in ${fmt(filled, 1)} s; serving them from dist\n`);
-const server = await serve();
+const { child, url } = await startServer([
+  ...NODE_OPTIONS,
+  CLI,
+  'serve',
+  'examples/module.ts',
+  '--port',
+  '0',
+  '--db',
+  `sqlite:${path}`,
+]);
+const pid = child.pid as number;
 const rows = [['after', 'RSS MB', 'heap used MB', 'heap total MB']];
 try {
-  rows.push(await reading(server.pid, server.url, 'start'));
-  const client = jsonClient(server.url, 'node', 32);
+  rows.push(await reading(pid, url, 'start'));
+  const client = jsonClient(url, 'node', 32);
   const post = async (p: string, body: unknown) => {
     const res = await client.post(`/v1/machines/order/instances${p}`, body);
     if (res.status >= 300) throw new Error(`POST ${p}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -105,14 +90,12 @@ try {
       await post(`/${id}/events`, { type: 'Pay' });
       await post(`/${id}/events`, { type: 'Ship', carrier: 'dhl' });
     });
-    rows.push(
-      await reading(server.pid, server.url, `${fmt(Math.min(done + STEP, ORDERS))} orders`),
-    );
+    rows.push(await reading(pid, url, `${fmt(Math.min(done + STEP, ORDERS))} orders`));
   }
   await new Promise((r) => setTimeout(r, 15_000));
-  rows.push(await reading(server.pid, server.url, '15 s idle'));
+  rows.push(await reading(pid, url, '15 s idle'));
 } finally {
-  await server.stop();
+  await stopServer(child);
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(table(rows));
