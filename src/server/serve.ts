@@ -133,7 +133,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     ...(mod.rollout !== undefined && { rollout: mod.rollout }),
     ...(mod.shadow !== undefined && { shadow: mod.shadow }),
   });
-  if (processMetrics && options.metrics !== false) {
+  if (processMetrics) {
     collectDefaultMetrics({ register: engine.metrics });
   }
   const shutdown = new AbortController();
