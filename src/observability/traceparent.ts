@@ -20,7 +20,7 @@ export function parseTraceparent(header: string | undefined): SpanContext | unde
 
 /** The `traceparent` header of a span context. */
 export function formatTraceparent(span: SpanContext): string {
-  const flags = (span.traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, '0');
+  const flags = span.traceFlags & TraceFlags.SAMPLED ? '01' : '00';
   return `00-${span.traceId}-${span.spanId}-${flags}`;
 }
 

@@ -20,7 +20,6 @@ import {
   type Attributes,
   type Context,
   isSpanContextValid,
-  type Link,
   ProxyTracerProvider,
   ROOT_CONTEXT,
   type Span,
@@ -75,8 +74,11 @@ export class EngineTracing implements TransitionTracer {
   readonly #store: Pick<InstanceReads, 'readEvents'>;
   readonly #known = new Map<string, Known>();
   readonly #cacheSize: number;
-  /** The transition span open per instance (its mailbox runs one at a time). */
-  readonly #open = new Map<string, Span>();
+  /**
+   * The transition span open per instance (its mailbox runs one at a time), with
+   * its own context when valid (checked once: the commit reads it again).
+   */
+  readonly #open = new Map<string, OpenSpan>();
   /** Effect attempts under way, by effect id. */
   readonly #effects = new Map<string, Span | Promise<Span>>();
 
@@ -102,27 +104,28 @@ export class EngineTracing implements TransitionTracer {
   #begin(request: TransitionTraceRequest, root: SpanContext | undefined): TransitionTrace {
     const key = keyOf(request.machine, request.id);
     const incoming = parseTraceparent(request.incoming?.traceparent);
-    const parent = incoming ?? root;
-    const links: Link[] =
-      incoming && root && incoming.traceId !== root.traceId ? [{ context: root }] : [];
     const attributes: Attributes = {
       'stator.machine': request.machine,
       'stator.instance.id': request.id,
       'stator.event.type': request.eventType,
-      ...(request.actor && { 'stator.actor.id': request.actor.id }),
     };
+    if (request.actor) attributes['stator.actor.id'] = request.actor.id;
+    // A link only when the parent is a caller's span of another trace.
+    const links =
+      incoming && root && incoming.traceId !== root.traceId ? [{ context: root }] : undefined;
     const span = this.#tracer.startSpan(
       'stator.transition',
       {
         kind: request.kind === 'internal' ? SpanKind.INTERNAL : SpanKind.SERVER,
         attributes,
-        links,
+        ...(links && { links }),
       },
-      parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT,
+      contextOf(incoming ?? root),
     );
-    this.#open.set(key, span);
-    const own = span.spanContext();
-    const traceContext = isSpanContextValid(own)
+    const mine = span.spanContext();
+    const own = isSpanContextValid(mine) ? mine : undefined;
+    this.#open.set(key, { span, own });
+    const traceContext = own
       ? {
           traceparent: formatTraceparent(own),
           ...(request.incoming?.tracestate !== undefined && {
@@ -157,13 +160,10 @@ export class EngineTracing implements TransitionTracer {
       case 'transition.committed': {
         const { instance, event: ev } = event.write;
         const key = keyOf(instance.machine, instance.id);
-        const span = this.#open.get(key);
+        const open = this.#open.get(key);
+        const span = open?.span;
         // The stored context is the open span's own when it has one: no need to parse it back.
-        const mine = span?.spanContext();
-        const own =
-          mine !== undefined && isSpanContextValid(mine)
-            ? mine
-            : parseTraceparent(ev.traceContext?.traceparent);
+        const own = open?.own ?? parseTraceparent(ev.traceContext?.traceparent);
         const known = this.#remember(key, ev.seq === 1 ? (own ?? null) : undefined);
         if (own) known.last = { seq: ev.seq, span: own };
         if (span?.isRecording()) {
@@ -179,7 +179,7 @@ export class EngineTracing implements TransitionTracer {
       case 'transition.rejected':
       case 'transition.discarded': {
         const { audit } = event;
-        const span = this.#open.get(keyOf(audit.machine, audit.id));
+        const span = this.#open.get(keyOf(audit.machine, audit.id))?.span;
         if (!span?.isRecording()) return;
         span.setAttributes({
           ...(audit.from !== null && { 'stator.state.from': stateKey(audit.from) }),
@@ -300,6 +300,11 @@ export class EngineTracing implements TransitionTracer {
     } else if (root !== undefined) known.root = root;
     return known;
   }
+}
+
+interface OpenSpan {
+  readonly span: Span;
+  readonly own: SpanContext | undefined;
 }
 
 const contextOf = (parent: SpanContext | undefined): Context =>
