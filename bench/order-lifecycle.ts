@@ -7,7 +7,8 @@
  * Then the cost of observability on the same lifecycle, at both concurrencies:
  * observers off; metrics + tracing with the OpenTelemetry API and no SDK (what
  * a user who installs nothing gets); metrics + tracing with an SDK exporting
- * to memory (BatchSpanProcessor + InMemorySpanExporter); and that plus the
+ * to memory (BatchSpanProcessor + an exporter that counts each batch and lets it
+ * go, see span-counter.ts); and that plus the
  * transition log (pino to /dev/null). Ratios against "off" are printed.
  *
  * Options (env): BENCH_INSTANCES (2000), BENCH_RUNS (5), BENCH_DIR (os tmpdir),
@@ -16,17 +17,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  InMemorySpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import type { ObservabilityOptions } from '../src/index.js';
 import { memoryStore } from '../src/memory.js';
 import { sqliteStore } from '../src/sqlite.js';
 import { OBSERVERS_OFF, orderLifecycle, type Sample } from './lifecycle.js';
+import { SpanCounter } from './span-counter.js';
 import { fmt, median, table } from './stats.js';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2000);
@@ -40,7 +38,7 @@ async function stator(concurrency: number, observability = OBSERVERS_OFF): Promi
   return orderLifecycle(sqliteStore({ path: freshPath() }), INSTANCES, concurrency, observability);
 }
 
-const exporter = new InMemorySpanExporter();
+const exporter = new SpanCounter();
 const provider = new BasicTracerProvider({
   spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 65_536 })],
 });
@@ -51,8 +49,12 @@ const devNull = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sy
  * run collected (with --expose-gc, as `npm run bench` runs it), so no variant
  * pays for the heap another one left.
  */
-async function settle(): Promise<void> {
+async function settle(traced: boolean): Promise<void> {
   await provider.forceFlush();
+  // Each transition exported its span: the SDK variants measured real tracing.
+  const transitions = exporter.counts().get('stator.transition') ?? 0;
+  if (traced && transitions !== TRANSITIONS)
+    throw new Error(`expected ${TRANSITIONS} transition spans exported, got ${transitions}`);
   exporter.reset();
   await new Promise<void>((resolve) => devNull.flush(() => resolve()));
   (globalThis as { gc?: () => void }).gc?.();
@@ -73,6 +75,8 @@ const VARIANTS: Record<string, () => ObservabilityOptions> = {
   }),
 };
 
+const traced = (variant: string) => typeof VARIANTS[variant]!().tracing === 'object';
+
 /**
  * One table per store: SQLite (what users run; its fsyncs dominate and vary
  * with the disk) and memory (no I/O: the observers' CPU cost alone).
@@ -91,14 +95,14 @@ async function observability(storeName: 'sqlite' | 'memory'): Promise<void> {
     // neither JIT warm-up nor drift in machine load favours the variants run last.
     for (const name of names) {
       await run(c, VARIANTS[name]!());
-      await settle();
+      await settle(traced(name));
     }
     for (let i = 0; i < RUNS; i++) {
       for (const name of [...names.slice(i % names.length), ...names.slice(0, i % names.length)]) {
         const sample = await run(c, VARIANTS[name]!());
         samples[name]!.push(sample.rate);
         cpu[name]!.push(sample.cpuUs ?? 0);
-        await settle();
+        await settle(traced(name));
       }
       process.stderr.write(`observability ${storeName} c=${c} run ${i + 1}/${RUNS} done\n`);
     }
