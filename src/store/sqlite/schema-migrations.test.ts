@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instanceQueryBounds } from '../query.js';
 import { listInstancesSql } from './list-instances.js';
 import { applySchemaMigrations, SCHEMA_MIGRATIONS, schemaVersion } from './schema-migrations.js';
+import { prepareStatements } from './statements.js';
 
 const LATEST = SCHEMA_MIGRATIONS.at(-1)?.version ?? 0;
 
@@ -205,6 +206,15 @@ describe('sqlite schema', () => {
       );
       expect(detail).toMatch(/stator_instances_parallel \(machine=\?\)/);
       expect(detail).not.toMatch(/SCAN stator_instances/);
+    });
+
+    it('counts instances per state, with the oldest entry, from the state index alone', () => {
+      // The statement the store's gauges run, as prepared.
+      const detail = plan(prepareStatements(db).countByState.source, ['order']);
+      expect(detail).toMatch(
+        /SEARCH stator_instances USING COVERING INDEX stator_instances_by_state \(machine=\?\)/,
+      );
+      expect(detail).not.toMatch(/TEMP B-TREE/);
     });
 
     it('lists a machine’s instances in id order straight from the primary key', () => {

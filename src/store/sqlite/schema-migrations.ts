@@ -206,6 +206,17 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'the state index covers state_entered_at: the state gauges read the index alone',
+    sql: `
+      -- The gauges' count and oldest entry per state looked up every row's state_entered_at
+      -- in the table: ~0.8 s of the event loop per refresh at 1,000,000 instances.
+      DROP INDEX stator_instances_by_state;
+      CREATE INDEX stator_instances_by_state
+        ON stator_instances (machine, state_key, status, state_entered_at);
+    `,
+  },
 ];
 
 /**
