@@ -276,8 +276,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 /** The trace id of a W3C `traceparent` (`00-<trace-id>-<span-id>-<flags>`), if any. */
 export function traceId(ctx: Readonly<Record<string, string>> | null): string | null {
   const parent = ctx?.traceparent;
-  // `vv-` then the 32 hex digits and `-`: read off in place (this runs per transition).
-  if (parent?.[2] !== '-' || parent[35] !== '-') return null;
-  const id = parent.slice(3, 35);
-  return id.includes('-') ? null : id;
+  if (!parent) return null;
+  const parts = parent.split('-');
+  return parts.length >= 4 && parts[1]?.length === 32 ? parts[1] : null;
 }
