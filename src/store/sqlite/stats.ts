@@ -2,7 +2,7 @@ import { mergeWork, toEmitBacklog, toStateCount } from '../sql/stats.js';
 import type { StoreStats } from '../types.js';
 import type { SqliteRunner } from './runner.js';
 
-/** Grouped counts over the instance (machine, state_key, status), timer and outbox indexes. */
+/** Grouped counts over the instance (machine, state_key, status, state_entered_at), timer and outbox indexes. */
 export function sqliteStats(r: SqliteRunner): StoreStats {
   return {
     async countByState(machine) {
