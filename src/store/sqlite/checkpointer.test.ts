@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Checkpointer, type CheckpointerConfig } from './checkpointer.js';
+import { Checkpointer, type CheckpointerConfig, WorkerReadError } from './checkpointer.js';
 
 const config: CheckpointerConfig = {
   busyTimeoutMs: 5000,
@@ -120,5 +120,43 @@ describe('Checkpointer', () => {
     await checkpointer.close();
     checkpointer.wrote();
     await checkpointer.checkpointed();
+  });
+
+  it('answers reads on its own connection, with what was committed', async () => {
+    const db = database();
+    const checkpointer = start(db);
+    insert(db, 3);
+    const rows = checkpointer.read<{ n: number }>('SELECT COUNT(*) AS n FROM t WHERE x LIKE ?', [
+      'x%',
+    ]);
+    expect(await rows).toEqual([{ n: 3 }]);
+    db.prepare('INSERT INTO t VALUES (?)').run('y');
+    expect(await checkpointer.read('SELECT x FROM t WHERE x = ?', ['y'])).toEqual([{ x: 'y' }]);
+  });
+
+  it('rejects a read the worker fails, and goes on answering', async () => {
+    const db = database();
+    const checkpointer = start(db);
+    await expect(checkpointer.read('SELECT * FROM nowhere')).rejects.toThrow(WorkerReadError);
+    await expect(checkpointer.read('SELECT * FROM nowhere')).rejects.toThrow(/no such table/);
+    expect(await checkpointer.read('SELECT COUNT(*) AS n FROM t')).toEqual([{ n: 0 }]);
+  });
+
+  it('has no worker to read on once closed or when its worker cannot run', async () => {
+    const db = database();
+    const closed = start(db);
+    await closed.close();
+    expect(closed.read('SELECT 1')).toBeUndefined();
+    const dir = mkdtempSync(join(tmpdir(), 'stator-driver-'));
+    const driver = join(dir, 'broken.cjs');
+    writeFileSync(driver, 'throw new Error("no driver here");');
+    try {
+      const broken = new Checkpointer(db, { ...config, driver });
+      const pending = broken.read('SELECT 1');
+      await expect(pending).rejects.toThrow(/stopped before answering/);
+      expect(broken.read('SELECT 1')).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

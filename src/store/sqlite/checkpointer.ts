@@ -6,8 +6,9 @@ import type { SqliteConfig } from './connection.js';
 /**
  * The worker's code: its own connection to the file, running a PASSIVE checkpoint
  * (copy what the WAL holds into the database file, flushing both, never waiting
- * for the writer) each time it is asked. Plain CommonJS, so it runs the same from
- * the TypeScript sources and from the build.
+ * for the writer) each time it is asked, and answering the long reads sent to it
+ * (`{ query, sql, params }`, see `Checkpointer.read`). Plain CommonJS, so it runs
+ * the same from the TypeScript sources and from the build.
  */
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -15,10 +16,21 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
 db.pragma('synchronous = ' + workerData.synchronous);
 db.pragma('wal_autocheckpoint = 0');
+const prepared = new Map();
 parentPort.on('message', (message) => {
   if (message === 'close') {
     db.close();
     parentPort.close();
+    return;
+  }
+  if (typeof message === 'object' && message !== null) {
+    try {
+      let statement = prepared.get(message.sql);
+      if (statement === undefined) prepared.set(message.sql, (statement = db.prepare(message.sql)));
+      parentPort.postMessage({ query: message.query, ok: true, rows: statement.all(...message.params) });
+    } catch (error) {
+      parentPort.postMessage({ query: message.query, ok: false, error: String(error && error.message || error) });
+    }
     return;
   }
   try {
@@ -48,6 +60,13 @@ export interface CheckpointerConfig extends Pick<SqliteConfig, 'busyTimeoutMs' |
 export const WRITES_PER_CHECKPOINT = 100;
 
 type Reply = { ok: true; busy: number; log: number; done: number } | { ok: false; error: string };
+type QueryReply = { query: number } & (
+  | { ok: true; rows: unknown[] }
+  | { ok: false; error: string }
+);
+
+/** A read the worker failed (the message is SQLite's). */
+export class WorkerReadError extends Error {}
 
 /**
  * Checkpoints the WAL on a worker thread instead of inside a commit. SQLite's
@@ -76,6 +95,12 @@ export class Checkpointer {
   #idleWaiters: (() => void)[] = [];
   #stopped = false;
   #exited: Promise<void>;
+  /** Reads sent to the worker and not answered yet, by number. */
+  readonly #reads = new Map<
+    number,
+    { resolve: (rows: unknown[]) => void; reject: (e: Error) => void }
+  >();
+  #nextRead = 0;
 
   constructor(db: Database.Database, config: CheckpointerConfig) {
     this.#db = db;
@@ -93,10 +118,13 @@ export class Checkpointer {
     });
     this.#worker.unref();
     db.pragma('wal_autocheckpoint = 0');
-    this.#worker.on('message', (reply: Reply) => this.#finished(reply));
+    this.#worker.on('message', (reply: Reply | QueryReply) =>
+      'query' in reply ? this.#answered(reply) : this.#finished(reply),
+    );
     this.#worker.on('error', () => this.#fallBack());
     this.#exited = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
     void this.#exited.then(() => {
+      this.#abandonReads();
       if (!this.#stopped) this.#fallBack();
     });
   }
@@ -111,6 +139,33 @@ export class Checkpointer {
     if (this.#pending < this.#writesPerCheckpoint) return;
     this.#dirty = true;
     if (!this.#running && !this.#stopped) this.#start();
+  }
+
+  /**
+   * Runs the SELECT `sql` with `params` on the worker's connection, so a read
+   * that scans many rows (the metrics' grouped counts) does not hold the event
+   * loop. It sees what was committed when it starts, as any other connection.
+   * Undefined when the worker is not running: then read on the writer's
+   * connection. Rejects if the worker fails the read or dies before answering.
+   */
+  read<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> | undefined {
+    if (this.#stopped) return undefined;
+    const query = this.#nextRead++;
+    return new Promise<T[]>((resolve, reject) => {
+      this.#reads.set(query, { resolve: resolve as (rows: unknown[]) => void, reject });
+      // Referenced while a read is out, so a caller awaiting it keeps the process alive.
+      if (this.#reads.size === 1) this.#worker.ref();
+      this.#worker.postMessage({ query, sql, params });
+    });
+  }
+
+  #answered(reply: QueryReply): void {
+    const waiter = this.#reads.get(reply.query);
+    if (waiter === undefined) return;
+    this.#reads.delete(reply.query);
+    if (this.#reads.size === 0 && !this.#stopped) this.#worker.unref();
+    if (reply.ok) waiter.resolve(reply.rows);
+    else waiter.reject(new WorkerReadError(reply.error));
   }
 
   /** Checkpoints the worker has completed. */
@@ -154,6 +209,14 @@ export class Checkpointer {
 
   #settle(): void {
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
+  /** The worker is gone: the reads it had not answered fail (the caller reads again, or reports it). */
+  #abandonReads(): void {
+    for (const { reject } of this.#reads.values()) {
+      reject(new WorkerReadError('the checkpoint worker stopped before answering'));
+    }
+    this.#reads.clear();
   }
 
   /**

@@ -59,6 +59,32 @@ export class SqliteRunner {
     return result;
   }
 
+  /**
+   * A read that scans many rows (the metrics' grouped counts), run on the
+   * checkpoint worker's connection so that it does not hold the event loop;
+   * on the writer's connection when there is no worker (an in-memory database,
+   * or the worker died). Answered, like `read`, once what it saw is on disk.
+   */
+  async readAside<P extends unknown[], R>(
+    operation: string,
+    pick: (statements: Statements) => Database.Statement<P, R>,
+    ...params: P
+  ): Promise<R[]> {
+    const { wal, checkpointer, statements } = this.use();
+    const statement = pick(statements);
+    const aside = checkpointer?.read<R>(statement.source, params);
+    if (aside === undefined) return this.read(operation, () => statement.all(...params));
+    let rows: R[];
+    try {
+      rows = await aside;
+    } catch (cause) {
+      throw storeErrors.failed(STORE, operation, cause);
+    }
+    // All it saw was committed before the worker answered: the barrier covers it.
+    await this.flushed(wal?.barrier());
+    return rows;
+  }
+
   /** A write outside `commit`: answered once it is on disk. */
   async write<T>(operation: string, run: (statements: Statements) => T): Promise<T> {
     const { wal, checkpointer } = this.use();
