@@ -17,6 +17,11 @@
  * kind, with the module's machines, payload schemas and activities (what the
  * server registers), the same calls.
  *
+ * The HTTP floor beside them: the same requests to a Hono app on the same
+ * adapter that only parses and answers them (http-floor.ts), at both
+ * concurrencies in every round. Its rate is what HTTP alone allows on this
+ * machine with the client on the same cores, the ceiling for `stator serve`.
+ *
  * Observers, alike on both sides (BENCH_OBSERVERS):
  * - `off` (default): no metrics, no transition log; OpenTelemetry tracing
  *   through the API with no SDK installed (serve has no switch for it, so the
@@ -34,7 +39,7 @@
  * BENCH_RUNS (3), BENCH_STORES (sqlite,postgres), BENCH_OBSERVERS (off), BENCH_CLIENT (node),
  * STATOR_PG_URL (postgres://postgres@127.0.0.1:5432/test), BENCH_DIR (os tmpdir).
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +51,7 @@ import { sqliteStore } from '../src/sqlite.js';
 import { dropSchema, testSchema } from '../src/store/postgres/test-support/pg-server.js';
 import type { Store } from '../src/store/types.js';
 import { type ClientKind, jsonClient } from './http-client.js';
-import { startServer, stopServer } from './serve-process.js';
+import { ROOT, startServer, stopServer } from './serve-process.js';
 import { fmt, median, pool, table } from './stats.js';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2000);
@@ -61,7 +66,7 @@ const CONCURRENCIES = [1, 32] as const;
 const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
 
 type StoreKind = 'sqlite' | 'postgres';
-type Side = 'http' | 'inproc';
+type Side = 'http' | 'inproc' | 'floor';
 
 if (OBSERVERS !== 'off' && OBSERVERS !== 'metrics') {
   throw new Error(`BENCH_OBSERVERS is off or metrics; got "${OBSERVERS}".`);
@@ -202,14 +207,41 @@ function processCpuUs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * TICK_US; // utime, stime (fields 14, 15)
 }
 
-async function overHttp(kind: StoreKind, count: number, concurrency: number): Promise<Sample> {
-  const db = freshDb(kind);
-  const { child, url } = await startServer(
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve', 'examples/module.ts', '--port', '0'].concat(
-      ['--db', db.url],
-      SERVE_FLAGS,
-    ),
-  );
+/** The floor server (http-floor.ts) as a child process, once it listens. */
+function startFloor(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/http-floor.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the floor server exited (${code})`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const port = /listening (\d+)/.exec(chunk.toString())?.[1];
+      if (port) resolve({ child, url: `http://127.0.0.1:${port}` });
+    });
+  });
+}
+
+async function overHttp(
+  kind: StoreKind | 'floor',
+  count: number,
+  concurrency: number,
+): Promise<Sample> {
+  const db = kind === 'floor' ? undefined : freshDb(kind);
+  const { child, url } =
+    db === undefined
+      ? await startFloor()
+      : await startServer(
+          [
+            '--import',
+            'tsx',
+            'src/cli/main.ts',
+            'serve',
+            'examples/module.ts',
+            '--port',
+            '0',
+          ].concat(['--db', db.url], SERVE_FLAGS),
+        );
   const client = jsonClient(url, CLIENT, concurrency);
   const post = async (path: string, body: unknown, status: number) => {
     const res = await client.post(`/v1/machines/order/instances${path}`, body);
@@ -231,7 +263,7 @@ async function overHttp(kind: StoreKind, count: number, concurrency: number): Pr
       () => processCpuUs(child.pid as number),
     );
     sample.clientCpuUs = ownCpuUs;
-    if (metricsOn) {
+    if (metricsOn && db !== undefined) {
       sample.batch = meanOf(
         await (await fetch(`${url}/metrics`)).text(),
         'stator_commit_batch_size',
@@ -241,13 +273,13 @@ async function overHttp(kind: StoreKind, count: number, concurrency: number): Pr
   } finally {
     client.close();
     await stopServer(child);
-    await db.drop();
+    await db?.drop();
   }
 }
 
 interface Contender {
   key: string;
-  kind: StoreKind;
+  kind: StoreKind | 'floor';
   side: Side;
   concurrency: number;
 }
@@ -258,6 +290,8 @@ async function main(): Promise<void> {
     for (const concurrency of CONCURRENCIES)
       for (const side of ['inproc', 'http'] as const)
         contenders.push({ key: `${kind}/${concurrency}/${side}`, kind, side, concurrency });
+  for (const concurrency of CONCURRENCIES)
+    contenders.push({ key: `floor/${concurrency}`, kind: 'floor', side: 'floor', concurrency });
   const results = new Map<string, Sample[]>(contenders.map((c) => [c.key, []]));
   const count = (c: number) => (c === 1 ? C1_INSTANCES : INSTANCES);
   for (let run = 0; run < RUNS; run++) {
@@ -266,9 +300,9 @@ async function main(): Promise<void> {
     for (const c of [...contenders.slice(shift), ...contenders.slice(0, shift)]) {
       const n = count(c.concurrency);
       const sample =
-        c.side === 'http'
-          ? await overHttp(c.kind, n, c.concurrency)
-          : await inProcess(c.kind, n, c.concurrency);
+        c.side === 'inproc' && c.kind !== 'floor'
+          ? await inProcess(c.kind, n, c.concurrency)
+          : await overHttp(c.kind, n, c.concurrency);
       results.get(c.key)?.push(sample);
     }
     process.stderr.write(`round ${run + 1}/${RUNS} done\n`);
@@ -293,32 +327,40 @@ async function main(): Promise<void> {
   const rows: string[][] = [header];
   for (const c of contenders) {
     const row = [
-      c.kind,
+      c.kind === 'floor' ? '-' : c.kind,
       String(c.concurrency),
-      c.side === 'http' ? 'HTTP (stator serve)' : 'in process',
+      { http: 'HTTP (stator serve)', inproc: 'in process', floor: 'HTTP floor (no engine)' }[
+        c.side
+      ],
       fmt(median(rates(c.key))),
       rates(c.key)
         .map((r) => fmt(r))
         .join(' '),
       fmt(median(at(c.key).map((s) => s.cpuUs)), 1),
-      c.side === 'http' ? fmt(median(at(c.key).map((s) => s.clientCpuUs ?? Number.NaN)), 1) : '-',
+      c.side === 'inproc' ? '-' : fmt(median(at(c.key).map((s) => s.clientCpuUs ?? Number.NaN)), 1),
     ];
     if (metricsOn) row.push(fmt(median(at(c.key).map((s) => s.batch ?? Number.NaN)), 1));
     rows.push(row);
   }
   console.log(table(rows));
   console.log('\nratio HTTP / in process (median of per-round ratios; target at c=32 >= 0.70):');
-  const ratios: string[][] = [['store', 'c', 'HTTP / in process', 'per round']];
+  const ratios: string[][] = [
+    ['store', 'c', 'HTTP / in process', 'per round', 'floor / in process', 'HTTP / floor'],
+  ];
+  const perRound = (a: number[], b: number[]) => a.map((r, i) => r / (b[i] as number));
   for (const kind of STORES) {
     for (const c of CONCURRENCIES) {
       const http = rates(`${kind}/${c}/http`);
       const inproc = rates(`${kind}/${c}/inproc`);
-      const each = http.map((r, i) => r / (inproc[i] as number));
+      const floor = rates(`floor/${c}`);
+      const each = perRound(http, inproc);
       ratios.push([
         kind,
         String(c),
         `${fmt(median(each), 2)}x`,
         each.map((r) => fmt(r, 2)).join(' '),
+        `${fmt(median(perRound(floor, inproc)), 2)}x`,
+        `${fmt(median(perRound(http, floor)), 2)}x`,
       ]);
     }
   }
