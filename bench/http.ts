@@ -80,6 +80,8 @@ for (const s of STORES) {
 const metricsOn = OBSERVERS === 'metrics';
 /** In process: what `stator serve` turns on with the flags below (tracing: API only, no SDK). */
 const OBSERVERS_IN_PROCESS: ObservabilityOptions = { metrics: metricsOn };
+/** `stator serve` from the sources, on the example module. */
+const SERVE = ['--import', 'tsx', 'src/cli/main.ts', 'serve', 'examples/module.ts'];
 const SERVE_FLAGS = ['--log-level', 'warn', '--transition-log', 'off'].concat(
   metricsOn ? [] : ['--no-metrics'],
 );
@@ -231,17 +233,7 @@ async function overHttp(
   const { child, url } =
     db === undefined
       ? await startFloor()
-      : await startServer(
-          [
-            '--import',
-            'tsx',
-            'src/cli/main.ts',
-            'serve',
-            'examples/module.ts',
-            '--port',
-            '0',
-          ].concat(['--db', db.url], SERVE_FLAGS),
-        );
+      : await startServer([...SERVE, '--port', '0', '--db', db.url, ...SERVE_FLAGS]);
   const client = jsonClient(url, CLIENT, concurrency);
   const post = async (path: string, body: unknown, status: number) => {
     const res = await client.post(`/v1/machines/order/instances${path}`, body);
