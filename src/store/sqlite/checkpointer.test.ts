@@ -126,35 +126,40 @@ describe('Checkpointer', () => {
     const db = database();
     const checkpointer = start(db);
     insert(db, 3);
-    const rows = checkpointer.read<{ n: number }>('SELECT COUNT(*) AS n FROM t WHERE x LIKE ?', [
-      'x%',
+    const rows = checkpointer.read([
+      { sql: 'SELECT COUNT(*) AS n FROM t WHERE x LIKE ?', params: ['x%'] },
+      { sql: 'SELECT COUNT(*) AS n FROM t', params: [] },
     ]);
-    expect(await rows).toEqual([{ n: 3 }]);
+    expect(await rows).toEqual([[{ n: 3 }], [{ n: 3 }]]);
     db.prepare('INSERT INTO t VALUES (?)').run('y');
-    expect(await checkpointer.read('SELECT x FROM t WHERE x = ?', ['y'])).toEqual([{ x: 'y' }]);
+    const after = await checkpointer.read([{ sql: 'SELECT x FROM t WHERE x = ?', params: ['y'] }]);
+    expect(after).toEqual([[{ x: 'y' }]]);
   });
 
   it('rejects a read the worker fails, and goes on answering', async () => {
     const db = database();
     const checkpointer = start(db);
-    await expect(checkpointer.read('SELECT * FROM nowhere')).rejects.toThrow(WorkerReadError);
-    await expect(checkpointer.read('SELECT * FROM nowhere')).rejects.toThrow(/no such table/);
-    expect(await checkpointer.read('SELECT COUNT(*) AS n FROM t')).toEqual([{ n: 0 }]);
+    const nowhere = [{ sql: 'SELECT * FROM nowhere', params: [] }];
+    await expect(checkpointer.read(nowhere)).rejects.toThrow(WorkerReadError);
+    await expect(checkpointer.read(nowhere)).rejects.toThrow(/no such table/);
+    const count = [{ sql: 'SELECT COUNT(*) AS n FROM t', params: [] }];
+    expect(await checkpointer.read(count)).toEqual([[{ n: 0 }]]);
   });
 
   it('has no worker to read on once closed or when its worker cannot run', async () => {
     const db = database();
     const closed = start(db);
     await closed.close();
-    expect(closed.read('SELECT 1')).toBeUndefined();
+    const one = [{ sql: 'SELECT 1', params: [] }];
+    expect(closed.read(one)).toBeUndefined();
     const dir = mkdtempSync(join(tmpdir(), 'stator-driver-'));
     const driver = join(dir, 'broken.cjs');
     writeFileSync(driver, 'throw new Error("no driver here");');
     try {
       const broken = new Checkpointer(db, { ...config, driver });
-      const pending = broken.read('SELECT 1');
+      const pending = broken.read(one);
       await expect(pending).rejects.toThrow(/stopped before answering/);
-      expect(broken.read('SELECT 1')).toBeUndefined();
+      expect(broken.read(one)).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,8 +7,9 @@ import type { SqliteConfig } from './connection.js';
  * The worker's code: its own connection to the file, running a PASSIVE checkpoint
  * (copy what the WAL holds into the database file, flushing both, never waiting
  * for the writer) each time it is asked, and answering the long reads sent to it
- * (`{ query, sql, params }`, see `Checkpointer.read`). Plain CommonJS, so it runs
- * the same from the TypeScript sources and from the build.
+ * (`{ query, reads: [{ sql, params }] }`, all in one read transaction, see
+ * `Checkpointer.read`). Plain CommonJS, so it runs the same from the TypeScript
+ * sources and from the build.
  */
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -17,6 +18,13 @@ const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
 db.pragma('synchronous = ' + workerData.synchronous);
 db.pragma('wal_autocheckpoint = 0');
 const prepared = new Map();
+const statement = (sql) => {
+  let found = prepared.get(sql);
+  if (found === undefined) prepared.set(sql, (found = db.prepare(sql)));
+  return found;
+};
+// One snapshot for all the reads of a message, as they would have on the writer's thread.
+const readAll = db.transaction((reads) => reads.map((r) => statement(r.sql).all(...r.params)));
 parentPort.on('message', (message) => {
   if (message === 'close') {
     db.close();
@@ -25,9 +33,7 @@ parentPort.on('message', (message) => {
   }
   if (typeof message === 'object' && message !== null) {
     try {
-      let statement = prepared.get(message.sql);
-      if (statement === undefined) prepared.set(message.sql, (statement = db.prepare(message.sql)));
-      parentPort.postMessage({ query: message.query, ok: true, rows: statement.all(...message.params) });
+      parentPort.postMessage({ query: message.query, ok: true, rows: readAll(message.reads) });
     } catch (error) {
       parentPort.postMessage({ query: message.query, ok: false, error: String(error && error.message || error) });
     }
@@ -61,9 +67,15 @@ export const WRITES_PER_CHECKPOINT = 100;
 
 type Reply = { ok: true; busy: number; log: number; done: number } | { ok: false; error: string };
 type QueryReply = { query: number } & (
-  | { ok: true; rows: unknown[] }
+  | { ok: true; rows: unknown[][] }
   | { ok: false; error: string }
 );
+
+/** One SELECT for the worker: its SQL and parameters. */
+export interface WorkerRead {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
 
 /** A read the worker failed (the message is SQLite's). */
 export class WorkerReadError extends Error {}
@@ -98,7 +110,7 @@ export class Checkpointer {
   /** Reads sent to the worker and not answered yet, by number. */
   readonly #reads = new Map<
     number,
-    { resolve: (rows: unknown[]) => void; reject: (e: Error) => void }
+    { resolve: (rows: unknown[][]) => void; reject: (e: Error) => void }
   >();
   #nextRead = 0;
 
@@ -142,20 +154,21 @@ export class Checkpointer {
   }
 
   /**
-   * Runs the SELECT `sql` with `params` on the worker's connection, so a read
-   * that scans many rows (the metrics' grouped counts) does not hold the event
-   * loop. It sees what was committed when it starts, as any other connection.
-   * Undefined when the worker is not running: then read on the writer's
-   * connection. Rejects if the worker fails the read or dies before answering.
+   * Runs the SELECTs `reads` on the worker's connection, in one read
+   * transaction (one snapshot of what was committed when it began), so reads
+   * that scan many rows (the metrics' grouped counts) do not hold the event
+   * loop. Resolves with each read's rows, in order. Undefined when the worker
+   * is not running: then read on the writer's connection. Rejects if the
+   * worker fails a read or dies before answering.
    */
-  read<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> | undefined {
+  read(reads: readonly WorkerRead[]): Promise<unknown[][]> | undefined {
     if (this.#stopped) return undefined;
     const query = this.#nextRead++;
-    return new Promise<T[]>((resolve, reject) => {
-      this.#reads.set(query, { resolve: resolve as (rows: unknown[]) => void, reject });
+    return new Promise<unknown[][]>((resolve, reject) => {
+      this.#reads.set(query, { resolve, reject });
       // Referenced while a read is out, so a caller awaiting it keeps the process alive.
       if (this.#reads.size === 1) this.#worker.ref();
-      this.#worker.postMessage({ query, sql, params });
+      this.#worker.postMessage({ query, reads });
     });
   }
 

@@ -11,6 +11,14 @@ import type { WalSync } from './wal-sync.js';
 
 export const STORE = 'sqlite';
 
+/** A statement for `SqliteRunner.readAside` and its parameters. */
+// biome-ignore lint/suspicious/noExplicitAny: a statement of any parameter list
+export type AsideRead<R = unknown> = readonly [Database.Statement<any[], R>, ...unknown[]];
+/** The rows of each of `readAside`'s reads, in order. */
+type AsideRows<Q extends readonly AsideRead[]> = {
+  [K in keyof Q]: Q[K] extends AsideRead<infer R> ? R[] : never;
+};
+
 /** What an open store works with: one connection and everything prepared on it. */
 export interface Connection {
   readonly db: Database.Database;
@@ -60,27 +68,34 @@ export class SqliteRunner {
   }
 
   /**
-   * A read that scans many rows (the metrics' grouped counts), run on the
-   * checkpoint worker's connection so that it does not hold the event loop;
-   * on the writer's connection when there is no worker (an in-memory database,
-   * or the worker died). Answered, like `read`, once what it saw is on disk.
+   * Reads that scan many rows (the metrics' grouped counts), run on the
+   * checkpoint worker's connection in one snapshot so that they do not hold
+   * the event loop; on the writer's connection when there is no worker (an
+   * in-memory database, or the worker died). Resolves with each statement's
+   * rows, in order; answered, like `read`, once what they saw is on disk.
    */
-  async readAside<P extends unknown[], R>(
+  async readAside<const Q extends readonly AsideRead[]>(
     operation: string,
-    pick: (statements: Statements) => Database.Statement<P, R>,
-    ...params: P
-  ): Promise<R[]> {
+    pick: (statements: Statements) => Q,
+  ): Promise<AsideRows<Q>> {
     const { wal, checkpointer, statements } = this.use();
-    const statement = pick(statements);
-    const aside = checkpointer?.read<R>(statement.source, params);
-    if (aside === undefined) return this.read(operation, () => statement.all(...params));
-    let rows: R[];
+    const reads = pick(statements);
+    const aside = checkpointer?.read(
+      reads.map(([statement, ...params]) => ({ sql: statement.source, params })),
+    );
+    if (aside === undefined) {
+      return this.read(
+        operation,
+        () => reads.map(([statement, ...params]) => statement.all(...params)) as AsideRows<Q>,
+      );
+    }
+    let rows: AsideRows<Q>;
     try {
-      rows = await aside;
+      rows = (await aside) as AsideRows<Q>;
     } catch (cause) {
       throw storeErrors.failed(STORE, operation, cause);
     }
-    // All it saw was committed before the worker answered: the barrier covers it.
+    // All they saw was committed before the worker answered: the barrier covers it.
     await this.flushed(wal?.barrier());
     return rows;
   }

@@ -11,18 +11,22 @@ import type { SqliteRunner } from './runner.js';
 export function sqliteStats(r: SqliteRunner): StoreStats {
   return {
     async countByState(machine) {
-      const rows = await r.readAside('count instances by state', (s) => s.countByState, machine);
+      const [rows] = await r.readAside('count instances by state', (s) => [
+        [s.countByState, machine],
+      ]);
       return rows.map(toStateCount);
     },
     async countWork() {
-      const [timers, outbox] = await Promise.all([
-        r.readAside('count timer rows', (s) => s.countTimers),
-        r.readAside('count outbox rows', (s) => s.countOutbox),
+      const [timers, outbox] = await r.readAside('count timers and outbox rows', (s) => [
+        [s.countTimers],
+        [s.countOutbox],
       ]);
       return mergeWork(timers, outbox);
     },
     async countEmitBacklog() {
-      const rows = await r.readAside('count emits after each cursor', (s) => s.countEmitBacklog);
+      const [rows] = await r.readAside('count emits after each cursor', (s) => [
+        [s.countEmitBacklog],
+      ]);
       return rows.map(toEmitBacklog);
     },
   };
