@@ -5,6 +5,7 @@ import type {
   AuditOnlyWrite,
   AuditRow,
   CommitWrite,
+  EventRow,
   EventWrite,
   InstanceRow,
   WriteOutcome,
@@ -102,19 +103,46 @@ function currentSeq(s: Statements, instance: InstanceRow): number {
 /** Everything of a write after its instance row, once its checks passed. */
 function writeRest(s: Statements, write: EventWrite): void {
   const { machine, id } = write.instance;
-  const { event, snapshot, idempotency } = write;
-  s.insertEvent.run(
-    event.machine,
-    event.id,
-    event.seq,
-    event.type,
-    JSON.stringify(event.payload),
-    toNullableJson(event.actor),
-    event.recordedAt,
-    event.idempotencyKey,
-    toNullableJson(event.traceContext),
-    write.writeId,
-  );
+  const { event, snapshot, idempotency, audit } = write;
+  const actor = toNullableJson(event.actor);
+  const carried = carriesAudit(event, actor, audit);
+  if (carried) {
+    s.insertAuditedEvent.run(
+      event.machine,
+      event.id,
+      event.seq,
+      event.type,
+      JSON.stringify(event.payload),
+      actor,
+      event.recordedAt,
+      event.idempotencyKey,
+      toNullableJson(event.traceContext),
+      write.writeId,
+      audit.transitionId,
+      toNullableJson(audit.from),
+      toNullableJson(audit.to),
+      audit.traceId,
+      machine,
+      id,
+      machine,
+      id,
+    );
+  } else {
+    // Before the event row: its position counts from the event rows before this one.
+    appendAudit(s, audit);
+    s.insertEvent.run(
+      event.machine,
+      event.id,
+      event.seq,
+      event.type,
+      JSON.stringify(event.payload),
+      actor,
+      event.recordedAt,
+      event.idempotencyKey,
+      toNullableJson(event.traceContext),
+      write.writeId,
+    );
+  }
   if (snapshot !== undefined) {
     s.upsertSnapshot.run(
       snapshot.machine,
@@ -165,7 +193,6 @@ function writeRest(s: Statements, write: EventWrite): void {
       s.insertEmit.run(e.machine, e.id, e.seq, e.index, e.effectId, JSON.stringify(e.event), e.at);
     }
   }
-  appendAudit(s, write.audit);
   if (idempotency !== undefined) {
     s.insertIdempotency.run(
       idempotency.machine,
@@ -179,8 +206,30 @@ function writeRest(s: Statements, write: EventWrite): void {
   }
 }
 
+/**
+ * Whether the event row can carry the write's audit entry: an applied entry
+ * whose seq, event type, time and actor are the event's (what the engine writes
+ * for every accepted event). Any other entry gets its own stator_audit row.
+ */
+function carriesAudit(event: EventRow, actor: string | null, audit: AuditRow): boolean {
+  return (
+    audit.outcome === 'applied' &&
+    audit.reason === null &&
+    audit.seq === event.seq &&
+    audit.machine === event.machine &&
+    audit.id === event.id &&
+    audit.eventType === event.type &&
+    audit.at === event.recordedAt &&
+    (audit.actor === event.actor || toNullableJson(audit.actor) === actor)
+  );
+}
+
 function appendAudit(s: Statements, a: AuditRow): void {
   s.appendAudit.run(
+    a.machine,
+    a.id,
+    a.machine,
+    a.id,
     a.machine,
     a.id,
     a.transitionId,
@@ -193,8 +242,6 @@ function appendAudit(s: Statements, a: AuditRow): void {
     a.traceId,
     a.outcome,
     a.reason,
-    a.machine,
-    a.id,
   );
 }
 

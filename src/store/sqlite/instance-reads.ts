@@ -23,6 +23,7 @@ import type {
   SnapshotRow,
   TimerRow,
 } from '../types.js';
+import { readAuditPage } from './audit-page.js';
 import type { SqliteRunner } from './runner.js';
 
 /** One instance's rows and history, and listing a machine's instances. */
@@ -70,7 +71,7 @@ export function sqliteInstanceReads(r: SqliteRunner): InstanceReads {
     async readAudit(key: InstanceKey, page?: Page): Promise<AuditRecord[]> {
       const rows = await r.read('read the audit log', (s) => {
         const { after, limit } = pageBounds(page);
-        return s.readAudit.all(key.machine, key.id, after, limit);
+        return readAuditPage(s, key, after, limit);
       });
       return rows.map(toAuditRecord);
     },

@@ -217,6 +217,20 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
         ON stator_instances (machine, state_key, status, state_entered_at);
     `,
   },
+  {
+    version: 6,
+    name: 'an applied event carries its own audit entry',
+    sql: `
+      -- The audit entry of an applied event, on the event's row: one row and one index entry
+      -- fewer per transition than a stator_audit row. NULL audit_position: the entry is in
+      -- stator_audit (events written before this migration, and entries that do not fit).
+      ALTER TABLE stator_events ADD COLUMN audit_position INTEGER;
+      ALTER TABLE stator_events ADD COLUMN transition_id TEXT;
+      ALTER TABLE stator_events ADD COLUMN from_state TEXT;
+      ALTER TABLE stator_events ADD COLUMN to_state TEXT;
+      ALTER TABLE stator_events ADD COLUMN trace_id TEXT;
+    `,
+  },
 ];
 
 /**

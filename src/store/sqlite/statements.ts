@@ -69,6 +69,29 @@ export interface Statements {
       writeId: string,
     ]
   >;
+  /**
+   * An event row that carries its applied audit entry: the event's columns, the
+   * entry's (transition id, from, to, trace id), then the key twice for its position.
+   */
+  readonly insertAuditedEvent: Database.Statement<
+    [
+      ...Key,
+      seq: number,
+      type: string,
+      payload: string,
+      actor: Json,
+      at: number,
+      key: Json,
+      trace: Json,
+      writeId: string,
+      transitionId: string,
+      from: Json,
+      to: Json,
+      traceId: string | null,
+      ...Key,
+      ...Key,
+    ]
+  >;
   /** The write id of the event at (machine, id, seq), if that event exists. */
   readonly eventWriteId: Database.Statement<[...Key, seq: number], string | null>;
   readonly auditHasTransition: Database.Statement<[...Key, transitionId: string], number>;
@@ -109,9 +132,11 @@ export interface Statements {
   readonly insertEmit: Database.Statement<
     [...Key, seq: number, index: number, effectId: string, event: string, at: number]
   >;
-  /** Audit columns after machine and id, then the key again (for the next position). */
+  /** The key twice (for the next position), then the audit columns after machine and id. */
   readonly appendAudit: Database.Statement<
     [
+      ...Key,
+      ...Key,
       ...Key,
       transitionId: string,
       seq: number | null,
@@ -123,7 +148,6 @@ export interface Statements {
       traceId: string | null,
       outcome: string,
       reason: string | null,
-      ...Key,
     ]
   >;
   readonly idempotencyExists: Database.Statement<[...Key, key: string], number>;
@@ -138,6 +162,13 @@ export interface Statements {
     EventColumns
   >;
   readonly readAudit: Database.Statement<[...Key, after: number, limit: number], AuditRecordRow>;
+  /** The audit entries event rows carry, after a position (`minSeq`: see `readAuditPage`). */
+  readonly readCarriedAudit: Database.Statement<
+    [...Key, minSeq: number, after: number, limit: number],
+    AuditRecordRow
+  >;
+  /** How many audit entries of an instance are in stator_audit. */
+  readonly countTableAudit: Database.Statement<Key, number>;
   readonly getIdempotency: Database.Statement<[...Key, key: string], IdempotencyRecord>;
   readonly listTimers: Database.Statement<Key, TimerRecord>;
   readonly listOutbox: Database.Statement<Key, OutboxRecord>;
@@ -211,6 +242,20 @@ export interface Statements {
 }
 
 const TIMER_KEY = 'machine = ? AND id = ? AND timer_id = ?';
+
+/**
+ * The next position in an instance's audit log (two (machine, id) pairs). Its
+ * entries are rows of stator_audit and event rows with an audit_position. The
+ * newest event row's position is the highest an event row holds: positions are
+ * handed out in commit order, and an event whose entry went to stator_audit
+ * (NULL there) has an entry newer than every event row before it.
+ */
+const NEXT_AUDIT_POSITION = `1 + max(
+  COALESCE((SELECT MAX(position) FROM stator_audit WHERE machine = ? AND id = ?), 0),
+  COALESCE((SELECT audit_position FROM stator_events WHERE machine = ? AND id = ?
+            ORDER BY seq DESC LIMIT 1), 0))`;
+const EVENT_COLUMNS =
+  'machine, id, seq, type, payload, actor, recorded_at, idempotency_key, trace_context, write_id';
 const NO_LEASE = 'lease_owner = NULL, lease_until = NULL';
 
 export function prepareStatements(db: Database.Database): Statements {
@@ -231,10 +276,11 @@ export function prepareStatements(db: Database.Database): Statements {
       .prepare<Key, number>('SELECT seq FROM stator_instances WHERE machine = ? AND id = ?')
       .pluck(),
     insertEvent: db.prepare(`
+      INSERT INTO stator_events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertAuditedEvent: db.prepare(`
       INSERT INTO stator_events
-        (machine, id, seq, type, payload, actor, recorded_at, idempotency_key, trace_context,
-         write_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        (${EVENT_COLUMNS}, transition_id, from_state, to_state, trace_id, audit_position)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${NEXT_AUDIT_POSITION})`),
     eventWriteId: db
       .prepare<[...Key, number], string | null>(
         'SELECT write_id FROM stator_events WHERE machine = ? AND id = ? AND seq = ?',
@@ -273,8 +319,7 @@ export function prepareStatements(db: Database.Database): Statements {
       INSERT INTO stator_audit
         (machine, id, position, transition_id, seq, actor, event_type, from_state, to_state,
          at, trace_id, outcome, reason)
-      SELECT ?, ?, COALESCE(MAX(position), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-      FROM stator_audit WHERE machine = ? AND id = ?`),
+      VALUES (?, ?, ${NEXT_AUDIT_POSITION}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     idempotencyExists: db
       .prepare<[...Key, string], number>(
         'SELECT 1 FROM stator_idempotency WHERE machine = ? AND id = ? AND key = ?',
@@ -303,6 +348,16 @@ export function prepareStatements(db: Database.Database): Statements {
       SELECT machine, id, position, transition_id, seq, actor, event_type, from_state, to_state,
              at, trace_id, outcome, reason
       FROM stator_audit WHERE machine = ? AND id = ? AND position > ? ORDER BY position LIMIT ?`),
+    // Positions grow with seq, so the first entries after a position are the first rows by seq.
+    readCarriedAudit: db.prepare(`
+      SELECT machine, id, audit_position AS position, transition_id, seq, actor,
+             type AS event_type, from_state, to_state, recorded_at AS at, trace_id,
+             'applied' AS outcome, NULL AS reason
+      FROM stator_events
+      WHERE machine = ? AND id = ? AND seq > ? AND audit_position > ? ORDER BY seq LIMIT ?`),
+    countTableAudit: db
+      .prepare<Key, number>('SELECT COUNT(*) FROM stator_audit WHERE machine = ? AND id = ?')
+      .pluck(),
     getIdempotency: db.prepare(`
       SELECT machine, id, key, fingerprint, seq, result, created_at FROM stator_idempotency
       WHERE machine = ? AND id = ? AND key = ?`),
