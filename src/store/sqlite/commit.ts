@@ -10,7 +10,7 @@ import type {
   InstanceRow,
   WriteOutcome,
 } from '../types.js';
-import type { Statements } from './statements.js';
+import type { EventParams, Statements } from './statements.js';
 
 /**
  * Apply a batch inside an open write transaction (the caller owns BEGIN/COMMIT).
@@ -106,18 +106,21 @@ function writeRest(s: Statements, write: EventWrite): void {
   const { event, snapshot, idempotency, audit } = write;
   const actor = toNullableJson(event.actor);
   const carried = carriesAudit(event, actor, audit);
+  const row: EventParams = [
+    event.machine,
+    event.id,
+    event.seq,
+    event.type,
+    JSON.stringify(event.payload),
+    actor,
+    event.recordedAt,
+    event.idempotencyKey,
+    toNullableJson(event.traceContext),
+    write.writeId,
+  ];
   if (carried) {
     s.insertAuditedEvent.run(
-      event.machine,
-      event.id,
-      event.seq,
-      event.type,
-      JSON.stringify(event.payload),
-      actor,
-      event.recordedAt,
-      event.idempotencyKey,
-      toNullableJson(event.traceContext),
-      write.writeId,
+      ...row,
       audit.transitionId,
       toNullableJson(audit.from),
       toNullableJson(audit.to),
@@ -130,18 +133,7 @@ function writeRest(s: Statements, write: EventWrite): void {
   } else {
     // Before the event row: its position counts from the event rows before this one.
     appendAudit(s, audit);
-    s.insertEvent.run(
-      event.machine,
-      event.id,
-      event.seq,
-      event.type,
-      JSON.stringify(event.payload),
-      actor,
-      event.recordedAt,
-      event.idempotencyKey,
-      toNullableJson(event.traceContext),
-      write.writeId,
-    );
+    s.insertEvent.run(...row);
   }
   if (snapshot !== undefined) {
     s.upsertSnapshot.run(

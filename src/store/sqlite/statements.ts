@@ -46,6 +46,19 @@ type DeadParams = [attempts: number, lastError: string];
 type TimerKey = [...Key, timerId: string];
 
 /** Every statement the store runs, prepared once when it opens. */
+/** An event row's columns, as `insertEvent` takes them. */
+export type EventParams = [
+  ...Key,
+  seq: number,
+  type: string,
+  payload: string,
+  actor: Json,
+  at: number,
+  key: Json,
+  trace: Json,
+  writeId: string,
+];
+
 export interface Statements {
   readonly insertInstance: Database.Statement<InstanceParams>;
   /**
@@ -56,34 +69,14 @@ export interface Statements {
     [...InstanceColumns, keepParent: 0 | 1, parent: Json, ...Key, expectedSeq: number]
   >;
   readonly instanceSeq: Database.Statement<Key, number>;
-  readonly insertEvent: Database.Statement<
-    [
-      ...Key,
-      seq: number,
-      type: string,
-      payload: string,
-      actor: Json,
-      at: number,
-      key: Json,
-      trace: Json,
-      writeId: string,
-    ]
-  >;
+  readonly insertEvent: Database.Statement<EventParams>;
   /**
    * An event row that carries its applied audit entry: the event's columns, the
    * entry's (transition id, from, to, trace id), then the key twice for its position.
    */
   readonly insertAuditedEvent: Database.Statement<
     [
-      ...Key,
-      seq: number,
-      type: string,
-      payload: string,
-      actor: Json,
-      at: number,
-      key: Json,
-      trace: Json,
-      writeId: string,
+      ...EventParams,
       transitionId: string,
       from: Json,
       to: Json,
