@@ -45,7 +45,6 @@ type RetryParams = [attempts: number, lastError: string, at: number];
 type DeadParams = [attempts: number, lastError: string];
 type TimerKey = [...Key, timerId: string];
 
-/** Every statement the store runs, prepared once when it opens. */
 /** An event row's columns, as `insertEvent` takes them. */
 export type EventParams = [
   ...Key,
@@ -59,6 +58,7 @@ export type EventParams = [
   writeId: string,
 ];
 
+/** Every statement the store runs, prepared once when it opens. */
 export interface Statements {
   readonly insertInstance: Database.Statement<InstanceParams>;
   /**
