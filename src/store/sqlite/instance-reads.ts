@@ -2,7 +2,6 @@ import { pageBounds } from '../page.js';
 import { instanceQueryBounds } from '../query.js';
 import { toJson } from '../sql/json.js';
 import {
-  eventRowOf,
   toAuditRecord,
   toIdempotencyRow,
   toInstanceRow,
@@ -24,6 +23,7 @@ import type {
   TimerRow,
 } from '../types.js';
 import { readAuditPage } from './audit-page.js';
+import { readEventPage } from './event-page.js';
 import type { SqliteRunner } from './runner.js';
 
 /** One instance's rows and history, and listing a machine's instances. */
@@ -52,20 +52,7 @@ export function sqliteInstanceReads(r: SqliteRunner): InstanceReads {
     async readEvents(key: InstanceKey, page?: Page): Promise<EventRow[]> {
       return r.read('read events', (s) => {
         const { after, limit, maxBytes } = pageBounds(page);
-        const rows: EventRow[] = [];
-        let bytes = 0;
-        for (const columns of s.readEvents.iterate({
-          machine: key.machine,
-          id: key.id,
-          after,
-          limit,
-        })) {
-          // The page ends where the payloads pass maxBytes (a first row always comes).
-          bytes += Buffer.byteLength(columns[2]);
-          if (bytes > maxBytes && rows.length > 0) break;
-          rows.push(eventRowOf(key, columns));
-        }
-        return rows;
+        return readEventPage(s, key, after, limit, maxBytes);
       });
     },
     async readAudit(key: InstanceKey, page?: Page): Promise<AuditRecord[]> {
