@@ -1,5 +1,6 @@
 import type { AnyActorScope, AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
 import { restoreSpawnCounts, setSpawnCounts, withSpawnCounts } from './children.js';
+import { contextStep, type Transition } from './context-step.js';
 import {
   type ActionIdentity,
   type CollectedAction,
@@ -86,6 +87,22 @@ export function createStepper(machine: AnyStateMachine): Stepper {
     return [result, toEffects(collected.actions, env.at, env.seq, identify, collected.self)];
   };
 
+  const transition = (
+    snapshot: AnyMachineSnapshot,
+    event: EventObject,
+    env: StepEnv,
+    transitions?: readonly Transition[],
+  ): Applied => {
+    const [next, effects] = collect(
+      env,
+      snapshot,
+      (scope) =>
+        (transitions && contextStep(snapshot, event, transitions, scope)) ??
+        machine.transition(snapshot, event, scope),
+    );
+    return { accepted: true, snapshot: checked(next), effects };
+  };
+
   return {
     machine,
     initial(input, env) {
@@ -96,12 +113,11 @@ export function createStepper(machine: AnyStateMachine): Stepper {
     },
     next(snapshot, event, env) {
       // xstate.stop (a parent stopping a durable child) is handled by every machine.
-      const accepted = event.type === STOP || runAt(env.at, () => snapshot.can(event));
-      if (!accepted) return { accepted: false };
-      const [next, effects] = collect(env, snapshot, (scope) =>
-        machine.transition(snapshot, event, scope),
-      );
-      return { accepted: true, snapshot: checked(next), effects };
+      if (event.type === STOP) return transition(snapshot, event, env);
+      // As `snapshot.can(event)`, keeping the transitions it found for `contextStep`.
+      const transitions = runAt(env.at, () => enabled(snapshot, event));
+      if (!transitions) return { accepted: false };
+      return transition(snapshot, event, env, transitions);
     },
     persist(snapshot) {
       return withSpawnCounts(machine.getPersistedSnapshot(snapshot), snapshot);
@@ -121,6 +137,14 @@ export function createStepper(machine: AnyStateMachine): Stepper {
       return collected.actions.filter((action) => action.type !== SPAWNED);
     },
   };
+}
+
+/** The transitions `event` enables, when at least one has a target or actions (else undefined). */
+function enabled(snapshot: AnyMachineSnapshot, event: EventObject): Transition[] | undefined {
+  const transitions = snapshot.machine.getTransitionData(snapshot as never, event) as Transition[];
+  return transitions.some((t) => t.target !== undefined || t.actions.length > 0)
+    ? transitions
+    : undefined;
 }
 
 function checked<T extends AnyMachineSnapshot>(snapshot: T): T {
