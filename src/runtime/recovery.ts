@@ -1,5 +1,6 @@
 import type { AnyMachineSnapshot, StateValue } from 'xstate';
 import { errors } from '../core/errors.js';
+import { eventObject } from '../core/event-object.js';
 import { MIGRATED_EVENT, migrateSnapshot } from '../core/migrate.js';
 import type { Effect } from '../core/types.js';
 import type { EventRow, InstanceKey, Store } from '../store/types.js';
@@ -142,7 +143,7 @@ function apply(
     } else if (!snapshot) {
       reason = 'events before the creation event';
     } else {
-      const outcome = entry.stepper.next(snapshot, { ...event.payload, type: event.type }, env);
+      const outcome = entry.stepper.next(snapshot, eventObject(event.type, event.payload), env);
       if (outcome.accepted) return outcome;
       reason = `event "${event.type}" is no longer accepted`;
     }

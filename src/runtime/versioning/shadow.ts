@@ -8,7 +8,8 @@
  * compared from its last migration on (the candidate taking the state it was
  * migrated to); instances already on the candidate are skipped.
  */
-import type { AnyMachineSnapshot, EventObject, StateValue } from 'xstate';
+import type { AnyMachineSnapshot, StateValue } from 'xstate';
+import { eventObject } from '../../core/event-object.js';
 import { MIGRATED_EVENT, migrateSnapshot } from '../../core/migrate.js';
 import type { Effect } from '../../core/types.js';
 import type { EventRow, InstanceReads, InstanceRow } from '../../store/types.js';
@@ -206,10 +207,6 @@ function step(
 ): Stepped | undefined {
   if (event.type === INIT_EVENT) return entry.stepper.initial(event.payload.input, env);
   if (!snapshot) throw new Error('an event before the creation event');
-  const out = entry.stepper.next(
-    snapshot,
-    { ...event.payload, type: event.type } as EventObject,
-    env,
-  );
+  const out = entry.stepper.next(snapshot, eventObject(event.type, event.payload), env);
   return out.accepted ? out : undefined;
 }
