@@ -39,7 +39,7 @@ export function instanceReads(r: Runner, schema: string, qschema: string): Insta
       const { after, limit, maxBytes } = page(p);
       const values = [key.machine, key.id, after, limit, maxBytes];
       const found = await r.rows('read events', 'readEvents', values);
-      return (found as rows.EventRecord[]).map(rows.toEventRow);
+      return (found as rows.EventRecord[]).map((row) => rows.toEventRow(key, row));
     },
     async readAudit(key, p) {
       const { after, limit } = page(p);

@@ -26,19 +26,19 @@ export function statements(schema: string, s: string) {
       VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT (machine, id, seq) DO UPDATE
       SET version = excluded.version, snapshot = excluded.snapshot, taken_at = excluded.taken_at`,
-    // The page's byte cap in SQL: the sizes first (octet_length does not detoast), then only the
-    // page's payloads cross the wire. (SQLite steps rows in process and stops at the cap instead.)
+    // The page's byte cap in SQL, in one scan: a running sum of the payloads' sizes (octet_length
+    // does not detoast), and only the rows under the cap (the first always) reach the output, so
+    // only the page's payloads are detoasted and cross the wire. The key columns the caller knows
+    // are not sent back. (SQLite reads in chunks in process and stops at the cap instead.)
     readEvents: `
-      WITH sized AS (
-        SELECT seq, octet_length(payload) AS size FROM ${s}.stator_events
+      SELECT seq, type, payload, actor, recorded_at, idempotency_key, trace_context FROM (
+        SELECT seq, type, payload, actor, recorded_at, idempotency_key, trace_context,
+               SUM(octet_length(payload)) OVER (ORDER BY seq) AS running,
+               row_number() OVER (ORDER BY seq) AS n
+        FROM ${s}.stator_events
         WHERE machine = $1 AND id = $2 AND seq > $3 ORDER BY seq LIMIT $4
-      ), page AS (
-        SELECT seq, SUM(size) OVER (ORDER BY seq) AS running FROM sized
-      )
-      SELECT machine, id, seq, type, payload, actor, recorded_at, idempotency_key, trace_context
-      FROM ${s}.stator_events
-      WHERE machine = $1 AND id = $2 AND seq > $3
-        AND seq <= (SELECT MAX(seq) FROM page WHERE running <= $5 OR seq = (SELECT MIN(seq) FROM page))
+      ) page
+      WHERE running <= $5 OR n = 1
       ORDER BY seq`,
     readAudit: `
       SELECT machine, id, position, transition_id, seq, actor, event_type, from_state, to_state,

@@ -81,9 +81,10 @@ export const eventRowOf = (key: InstanceKey, c: EventColumns): EventRow => ({
   traceContext: fromNullableJson<Record<string, string>>(c[6]),
 });
 
-export const toEventRow = (r: EventRecord): EventRow => ({
-  machine: r.machine,
-  id: r.id,
+/** An event row read without its key columns (the reader knows the instance). */
+export const toEventRow = (key: InstanceKey, r: Omit<EventRecord, 'machine' | 'id'>): EventRow => ({
+  machine: key.machine,
+  id: key.id,
   seq: r.seq,
   type: r.type,
   payload: JSON.parse(r.payload) as Record<string, unknown>,
