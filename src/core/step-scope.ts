@@ -54,6 +54,17 @@ export class StepScopes {
     }
   }
 
+  /**
+   * The scope `collect` would run a step from `before` in, when that is the
+   * shared one (no child of `before` has a systemId, none was registered in
+   * it); undefined otherwise. For a step that collects nothing and creates no
+   * child: it sees the same `self` and `system` as in `collect`.
+   */
+  shared(before: AnyMachineSnapshot): AnyActorScope | undefined {
+    if (this.#shared.keyed || hasKeyedChild(before)) return undefined;
+    return this.#shared.scope;
+  }
+
   /** A scope to restore a persisted snapshot in: its own, as its children may have systemIds. */
   forRestore(): AnyActorScope {
     return newScope().scope;
@@ -131,6 +142,12 @@ function newScope(keyed: readonly AnyActorRef[] = []): ScopeState {
     step.actions.push({ type: SPAWNED, params: ref });
   };
   return state;
+}
+
+function hasKeyedChild(snapshot: AnyMachineSnapshot): boolean {
+  const children = snapshot.children as Record<string, { systemId?: unknown } | undefined>;
+  for (const id in children) if (children[id]?.systemId !== undefined) return true;
+  return false;
 }
 
 function keyedChildren(snapshot: AnyMachineSnapshot | undefined): AnyActorRef[] {

@@ -1,5 +1,5 @@
 import type { AnyActorScope, AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
-import { restoreSpawnCounts, setSpawnCounts, withSpawnCounts } from './children.js';
+import { restoreSpawnCounts, setSpawnCounts, spawnCounts, withSpawnCounts } from './children.js';
 import { contextStep, type Transition } from './context-step.js';
 import {
   type ActionIdentity,
@@ -58,6 +58,8 @@ export interface Stepper {
 /** The event that stops an instance (sent to durable children when their parent stops them). */
 export const STOP = 'xstate.stop';
 
+const NOT_ACCEPTED: StepOutcome = Object.freeze({ accepted: false });
+
 export function createStepper(machine: AnyStateMachine): Stepper {
   const scopes = new StepScopes();
   const inline = inlineActions(machine);
@@ -114,10 +116,19 @@ export function createStepper(machine: AnyStateMachine): Stepper {
     next(snapshot, event, env) {
       // xstate.stop (a parent stopping a durable child) is handled by every machine.
       if (event.type === STOP) return transition(snapshot, event, env);
-      // As `snapshot.can(event)`, keeping the transitions it found for `contextStep`.
-      const transitions = runAt(env.at, () => enabled(snapshot, event));
-      if (!transitions) return { accepted: false };
-      return transition(snapshot, event, env, transitions);
+      return runAt(env.at, () => {
+        // As `snapshot.can(event)`, keeping the transitions it found for `contextStep`.
+        const transitions = enabled(snapshot, event);
+        if (!transitions) return NOT_ACCEPTED;
+        // A context-only step needs the scope's self and system, not its collection of actions
+        // (it has none) or child ids (it spawns none): the shared scope, when a step would use it.
+        const scope = scopes.shared(snapshot);
+        if (!scope) return transition(snapshot, event, env, transitions);
+        const quick = contextStep(snapshot, event, transitions, scope);
+        if (!quick) return transition(snapshot, event, env);
+        setSpawnCounts(quick, spawnCounts(snapshot));
+        return { accepted: true, snapshot: quick, effects: [] };
+      });
     },
     persist(snapshot) {
       return withSpawnCounts(machine.getPersistedSnapshot(snapshot), snapshot);
