@@ -20,9 +20,11 @@ import {
  * Anything else returns `undefined` and the caller runs XState's transition:
  * a target, several transitions, an action that is not a built-in `assign`,
  * `always` transitions anywhere in the configuration (a changed context may
- * enable them), a status other than active, and an assigner that calls
- * `spawn` (XState then creates a child). Equality with XState's result is
- * checked by `context-step.property.test.ts` on generated machines.
+ * enable them), a status other than active, a falsy context, the events
+ * XState's macrostep treats apart, and an assigner that calls `spawn` (XState
+ * then creates a child; that transition is XState's from then on). Equality
+ * with XState's result is checked by `context-step.property.test.ts` on
+ * generated machines, and by `context-step.test.ts` on the edge cases.
  */
 export function contextStep(
   snapshot: AnyMachineSnapshot,
@@ -30,9 +32,18 @@ export function contextStep(
   transitions: readonly Transition[],
   scope: AnyActorScope,
 ): AnyMachineSnapshot | undefined {
-  if (transitions.length !== 1 || snapshot.status !== 'active') return undefined;
-  const assigns = assignsOf(snapshot.machine, transitions[0] as Transition);
-  if (!assigns || hasEventless(snapshot) || snapshot.context === undefined) return undefined;
+  if (transitions.length !== 1 || snapshot.status !== 'active' || SPECIAL.has(event.type)) {
+    return undefined;
+  }
+  const transition = transitions[0] as Transition;
+  const assigns = assignsOf(snapshot.machine, transition);
+  // XState's assign throws on any falsy context; a macrostep limit below 1 throws on every step.
+  if (!assigns || hasEventless(snapshot) || !snapshot.context) return undefined;
+  if (
+    ((snapshot.machine.options as { maxIterations?: number } | undefined)?.maxIterations ?? 1) < 1
+  ) {
+    return undefined;
+  }
   const spawnsBefore = spawnCalls;
   let context = snapshot.context as Record<string, unknown>;
   for (const { action, assignment } of assigns) {
@@ -45,11 +56,12 @@ export function contextStep(
           ? assignment(args, params)
           : byProperty(assignment, args, params);
     } catch (error) {
-      if (error === REFUSED) return undefined;
+      // A refused spawn, also one the assigner caught and threw again as its own error.
+      if (error === REFUSED || spawnCalls !== spawnsBefore) return spawns(transition);
       throw error;
     }
     // A spawn caught inside the assigner still means XState would have made a child.
-    if (spawnCalls !== spawnsBefore) return undefined;
+    if (spawnCalls !== spawnsBefore) return spawns(transition);
     context = Object.assign({}, context, partial);
   }
   // XState's snapshot for the same nodes: value, tags, children and history as they were.
@@ -84,6 +96,19 @@ function refusedSpawn(): never {
 
 /** Per transition (actions are resolved against the machine the transition belongs to). */
 const assignsCache = new WeakMap<object, readonly Assign[] | null>();
+
+/**
+ * A transition whose assigners spawn is left to XState from then on. The
+ * assigners that ran before the spawn run again in XState's step: assigners
+ * are pure (replay runs them again too), so this changes nothing but time.
+ */
+function spawns(transition: Transition): undefined {
+  assignsCache.set(transition, null);
+  return undefined;
+}
+
+/** Events XState's macrostep treats apart (`xstate.init` selects no transition; stop stops). */
+const SPECIAL = new Set(['xstate.init', 'xstate.stop']);
 
 function assignsOf(machine: AnyStateMachine, transition: Transition): readonly Assign[] | null {
   let assigns = assignsCache.get(transition);
