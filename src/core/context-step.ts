@@ -37,13 +37,8 @@ export function contextStep(
   }
   const transition = transitions[0] as Transition;
   const assigns = assignsOf(snapshot.machine, transition);
-  // XState's assign throws on any falsy context; a macrostep limit below 1 throws on every step.
+  // XState's assign throws on any falsy context.
   if (!assigns || hasEventless(snapshot) || !snapshot.context) return undefined;
-  if (
-    ((snapshot.machine.options as { maxIterations?: number } | undefined)?.maxIterations ?? 1) < 1
-  ) {
-    return undefined;
-  }
   const spawnsBefore = spawnCalls;
   let context = snapshot.context as Record<string, unknown>;
   for (const { action, assignment } of assigns) {
@@ -121,6 +116,10 @@ function assignsOf(machine: AnyStateMachine, transition: Transition): readonly A
 
 function resolveAssigns(machine: AnyStateMachine, transition: Transition): Assign[] | null {
   if (transition.target !== undefined || transition.reenter || transition.actions.length === 0) {
+    return null;
+  }
+  // A macrostep limit below 1 makes XState throw on every step of the machine.
+  if (((machine.options as { maxIterations?: number } | undefined)?.maxIterations ?? 1) < 1) {
     return null;
   }
   const named = machine.implementations.actions as Record<string, unknown>;

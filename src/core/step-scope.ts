@@ -144,20 +144,20 @@ function newScope(keyed: readonly AnyActorRef[] = []): ScopeState {
   return state;
 }
 
+/** A child registered in its system under a `systemId`. */
+const isKeyed = (child: unknown): child is AnyActorRef =>
+  (child as { systemId?: unknown } | undefined)?.systemId !== undefined;
+
 function hasKeyedChild(snapshot: AnyMachineSnapshot): boolean {
-  const children = snapshot.children as Record<string, { systemId?: unknown } | undefined>;
-  for (const id in children) if (children[id]?.systemId !== undefined) return true;
+  const children = snapshot.children as Record<string, unknown>;
+  for (const id in children) if (isKeyed(children[id])) return true;
   return false;
 }
 
 function keyedChildren(snapshot: AnyMachineSnapshot | undefined): AnyActorRef[] {
   const keyed: AnyActorRef[] = [];
   if (!snapshot) return keyed;
-  for (const child of Object.values(snapshot.children) as (AnyActorRef | undefined)[]) {
-    if ((child as { systemId?: unknown } | undefined)?.systemId !== undefined && child) {
-      keyed.push(child);
-    }
-  }
+  for (const child of Object.values(snapshot.children)) if (isKeyed(child)) keyed.push(child);
   return keyed;
 }
 

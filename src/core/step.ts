@@ -89,18 +89,9 @@ export function createStepper(machine: AnyStateMachine): Stepper {
     return [result, toEffects(collected.actions, env.at, env.seq, identify, collected.self)];
   };
 
-  const transition = (
-    snapshot: AnyMachineSnapshot,
-    event: EventObject,
-    env: StepEnv,
-    transitions?: readonly Transition[],
-  ): Applied => {
-    const [next, effects] = collect(
-      env,
-      snapshot,
-      (scope) =>
-        (transitions && contextStep(snapshot, event, transitions, scope)) ??
-        machine.transition(snapshot, event, scope),
+  const transition = (snapshot: AnyMachineSnapshot, event: EventObject, env: StepEnv): Applied => {
+    const [next, effects] = collect(env, snapshot, (scope) =>
+      machine.transition(snapshot, event, scope),
     );
     return { accepted: true, snapshot: checked(next), effects };
   };
@@ -121,10 +112,10 @@ export function createStepper(machine: AnyStateMachine): Stepper {
         const transitions = enabled(snapshot, event);
         if (!transitions) return NOT_ACCEPTED;
         // A context-only step needs the scope's self and system, not its collection of actions
-        // (it has none) or child ids (it spawns none): the shared scope, when a step would use it.
+        // (it has none) or child ids (it spawns none): the shared scope, when a step would use
+        // it. A snapshot with children under a systemId (a scope of its own) goes to XState.
         const scope = scopes.shared(snapshot);
-        if (!scope) return transition(snapshot, event, env, transitions);
-        const quick = contextStep(snapshot, event, transitions, scope);
+        const quick = scope && contextStep(snapshot, event, transitions, scope);
         if (!quick) return transition(snapshot, event, env);
         setSpawnCounts(quick, spawnCounts(snapshot));
         return { accepted: true, snapshot: quick, effects: [] };
