@@ -27,21 +27,23 @@ export function readEventPage(
   while (rows.length < limit) {
     const left = limit - rows.length;
     const fit = largest === 0 ? 1 : Math.floor((maxBytes - bytes) / largest);
+    const size = Math.max(1, Math.min(left, MAX_CHUNK, fit));
     const chunk: EventColumns[] = s.readEvents.all({
       machine: key.machine,
       id: key.id,
       after: seq,
-      limit: Math.max(1, Math.min(left, MAX_CHUNK, fit)),
+      limit: size,
     });
     for (const columns of chunk) {
-      const size = Buffer.byteLength(columns[2]);
-      bytes += size;
+      const payloadBytes = Buffer.byteLength(columns[2]);
+      bytes += payloadBytes;
       if (bytes > maxBytes && rows.length > 0) return rows;
-      if (size > largest) largest = size;
+      if (payloadBytes > largest) largest = payloadBytes;
       rows.push(eventRowOf(key, columns));
       seq = columns[0];
     }
-    if (chunk.length === 0 || bytes >= maxBytes) return rows;
+    // A short chunk is the end of the history: no statement run to find it empty.
+    if (chunk.length < size || bytes >= maxBytes) return rows;
   }
   return rows;
 }

@@ -329,8 +329,9 @@ export function prepareStatements(db: Database.Database): Statements {
       WHERE machine = ? AND id = ? ORDER BY seq DESC LIMIT 1`),
     // Read in chunks sized by `readEventPage`, which stops where the payloads pass the page's
     // byte cap. (A window over octet_length did the same in SQL, at a third more time per row;
-    // stepping the statement row by row, a third more than `all`.) Raw rows without the key columns the caller knows: a
-    // replay reads thousands, and objects with nine fields cost 40 % more per row than arrays of seven.
+    // stepping the statement row by row, a third more than `all`.) Raw rows without the key
+    // columns the caller knows: a replay reads thousands, and objects with nine fields cost 40 %
+    // more per row than arrays of seven.
     readEvents: db
       .prepare<[{ machine: string; id: string; after: number; limit: number }], EventColumns>(`
       SELECT seq, type, payload, actor, recorded_at, idempotency_key, trace_context
